@@ -1,0 +1,75 @@
+# terraform-aws-jwt-authorizer — every task of the project, one target each.
+#   make demo   the whole path locally: moto + terraform + local gateway + real Lambda binaries
+#   make test   every test CI runs (unit, moto integration, Terraform checks, e2e)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT        := $(CURDIR)
+BIN         := $(ROOT)/bin
+BUILD       := $(ROOT)/build
+DIST        := $(ROOT)/dist
+# Lambda architecture of `make package`; local runs use the host's so the deployed
+# CodeSha256 is the zip that runs under the RIE.
+ARCH        ?= arm64
+HOST_ARCH   := $(if $(filter arm64,$(shell go env GOARCH)),arm64,x86_64)
+MOTO_PORT   ?= 5000
+MOTO_ENDPOINT ?= http://127.0.0.1:$(MOTO_PORT)
+FUZZTIME    ?= 10s
+
+export TF_CLI_CONFIG_FILE := $(BUILD)/terraform.rc
+export TF_IN_AUTOMATION   := 1
+export PATH               := $(BIN):$(PATH)
+export MOTO_ENDPOINT
+
+GO_PKGS_FUNCTIONS := ./functions/... ./cmd/...
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(TF_CLI_CONFIG_FILE):
+	@.ci/terraformrc $@
+
+.PHONY: terraformrc
+terraformrc: $(TF_CLI_CONFIG_FILE) ## write the Terraform CLI config for the offline provider mirror
+
+.PHONY: package
+package: ## build dist/$(ARCH)/{authorizer,hello}.zip (ARCH=arm64|x86_64)
+	go run ./cmd/package -arch $(ARCH) -out $(DIST)
+
+.PHONY: package-local
+package-local: ## build the packages for this machine's architecture (what local runs deploy)
+	go run ./cmd/package -arch $(HOST_ARCH) -out $(DIST)
+
+.PHONY: tools
+tools: ## build the pinned development tools into bin/ (tflint, terraform-docs, tfsec, RIE, …)
+	@mkdir -p $(BIN)
+	cd tools && GOBIN=$(BIN) go install tool
+
+.PHONY: moto
+moto: ## start a moto server on MOTO_PORT unless one answers there
+	@.ci/moto-start $(MOTO_PORT)
+
+.PHONY: fmt
+fmt: ## format Go and Terraform sources
+	gofmt -w $$(git ls-files '*.go')
+	terraform fmt -recursive
+
+.PHONY: vet
+vet: ## gofmt check, go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1; }
+	go vet ./...
+
+.PHONY: unit
+unit: ## Go unit and moto integration tests (race detector on the functions)
+	go test -race -count=1 $(GO_PKGS_FUNCTIONS)
+	go test -count=1 ./test/...
+
+.PHONY: fuzz-smoke
+fuzz-smoke: ## run every fuzz target briefly (FUZZTIME=10s)
+	@.ci/fuzz $(FUZZTIME)
+
+.PHONY: test
+test: terraformrc moto vet unit fuzz-smoke ## every test CI runs
+	@echo "make test: all green"
