@@ -1,0 +1,420 @@
+package main
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/bench/internal/fixture"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/bench/internal/lambdarun"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
+)
+
+// IssuerDelay is the round trip the "issuer" proxy adds: about what a cold
+// fetch of an Okta or Cognito JWKS costs from a Lambda (DNS, TLS, request).
+const IssuerDelay = 100 * time.Millisecond
+
+// KeysTable is the DynamoDB table of the cold-start runs (in moto).
+const KeysTable = "bench-jwt-authorizer-keys"
+
+// buildFlags are cmd/package's: the Lambda binaries are built this way.
+var buildFlags = []string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w -buildid="}
+
+var buildEnv = []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64", "GOFLAGS=-mod=readonly"}
+
+// bootstrap builds (once) and returns the path of an executable:
+// "authorizer" and "hello" from cmd/package's x86_64 zips, the bench
+// commands with the same flags.
+func (s *suite) bootstrap(name string) (string, error) {
+	if s.built == nil {
+		s.built = map[string]string{}
+	}
+	if p, ok := s.built[name]; ok {
+		return p, nil
+	}
+	dir := filepath.Join(s.o.out, "bin", name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "bootstrap")
+	switch name {
+	case "authorizer", "hello":
+		zipPath, err := s.pack("x86_64", name)
+		if err != nil {
+			return "", err
+		}
+		if err := unzipBootstrap(zipPath, bin); err != nil {
+			return "", err
+		}
+	default:
+		args := append(append([]string{}, buildFlags...), "-o", bin, "./cmd/"+name)
+		if _, err := s.command(s.o.benchDir, buildEnv, "go", args...); err != nil {
+			return "", err
+		}
+	}
+	s.built[name] = bin
+	return bin, nil
+}
+
+// pack runs cmd/package for arch (once) and returns the zip of fn.
+func (s *suite) pack(arch, fn string) (string, error) {
+	dist := filepath.Join(s.o.out, "dist")
+	key := "dist/" + arch
+	if _, ok := s.built[key]; !ok {
+		if _, err := s.command(s.o.root, nil, "go", "run", "./cmd/package", "-arch", arch, "-out", dist); err != nil {
+			return "", err
+		}
+		s.built[key] = dist
+	}
+	return filepath.Join(dist, arch, fn+".zip"), nil
+}
+
+func unzipBootstrap(zipPath, bin string) error {
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil {
+		return err
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name != "bootstrap" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		out, err := os.OpenFile(bin, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, rc); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	}
+	return fmt.Errorf("%s has no bootstrap", zipPath)
+}
+
+// issuer serves the fixture's RS256 JWKS on loopback, directly and through a
+// proxy adding IssuerDelay; it counts the requests each receives.
+type issuer struct {
+	direct, delayed   string // JWKS URLs (http)
+	tls               string // JWKS URL over https (like-for-like runs)
+	caFile            string // PEM of the https server's self-signed certificate
+	hits, delayedHits atomic.Int64
+}
+
+func (s *suite) issuer() (*issuer, error) {
+	if s.iss != nil {
+		return s.iss, nil
+	}
+	doc, err := s.r.Fixture.f.JWKS("RS256")
+	if err != nil {
+		return nil, err
+	}
+	is := &issuer{}
+	origin, err := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		is.hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "max-age=3600")
+		_, _ = w.Write(doc)
+	}))
+	if err != nil {
+		return nil, err
+	}
+	u, _ := url.Parse(origin.url)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	proxy, err := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		is.delayedHits.Add(1)
+		time.Sleep(IssuerDelay)
+		rp.ServeHTTP(w, r)
+	}))
+	if err != nil {
+		origin.close()
+		return nil, err
+	}
+	s.closers = append(s.closers, origin.close, proxy.close)
+	is.direct, is.delayed = origin.url+"/jwks.json", proxy.url+"/jwks.json"
+	// aws-jwt-verify fetches over https only, so the like-for-like runs
+	// (both programs) use a TLS listener with a self-signed certificate
+	// that each trusts through SSL_CERT_FILE / NODE_EXTRA_CA_CERTS.
+	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		is.hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(doc)
+	}))
+	cert, pemBytes, err := selfSigned()
+	if err != nil {
+		return nil, err
+	}
+	tlsSrv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	tlsSrv.StartTLS()
+	s.closers = append(s.closers, tlsSrv.Close)
+	is.caFile = filepath.Join(s.o.out, "issuer-ca.pem")
+	if err := os.WriteFile(is.caFile, pemBytes, 0o644); err != nil {
+		return nil, err
+	}
+	is.tls = tlsSrv.URL + "/jwks.json"
+	s.iss = is
+	return is, nil
+}
+
+// selfSigned returns a P-256 certificate for 127.0.0.1 and its PEM.
+func selfSigned() (tls.Certificate, []byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: "bench issuer"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pemBytes, nil
+}
+
+type server struct {
+	url   string
+	close func()
+}
+
+func serve(h http.Handler) (*server, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	return &server{url: "http://" + l.Addr().String(), close: func() { _ = srv.Close() }}, nil
+}
+
+// moto starts (or finds) moto and creates the keys table.
+func (s *suite) moto() (*moto.Server, error) {
+	if s.motoSrv != nil {
+		return s.motoSrv, nil
+	}
+	m, err := moto.Ensure()
+	if err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, m.Stop)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg, err := m.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	_, err = db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(KeysTable),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("PK"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("PK"), KeyType: types.KeyTypeHash}},
+		BillingMode:          types.BillingModePayPerRequest,
+	})
+	var inUse *types.ResourceInUseException
+	if err != nil && !errors.As(err, &inUse) {
+		return nil, fmt.Errorf("create table %s: %w", KeysTable, err)
+	}
+	s.motoSrv, s.db = m, db
+	return m, nil
+}
+
+// authorizerEnv is the function configuration of the cold-start runs.
+func (s *suite) authorizerEnv(jwksURL string, table bool) []string {
+	f := s.r.Fixture
+	env := []string{
+		"ISSUER=" + f.Issuer, "JWKS_URL=" + jwksURL, "AUDIENCES=" + f.Audience,
+		"CLIENT_IDS=" + f.ClientID, "REQUIRED_SCOPES=" + f.RequiredScope,
+		"ALLOWED_ROUTES=" + fixture.Route,
+	}
+	if table {
+		env = append(env, "KEYS_TABLE_NAME="+KeysTable)
+		env = append(env, s.motoSrv.Env()...)
+	}
+	return env
+}
+
+func (s *suite) event(i int) []byte {
+	f := s.r.Fixture.f
+	b, _ := json.Marshal(map[string]string{
+		"type":               "TOKEN",
+		"authorizationToken": "Bearer " + f.RS256.Tokens[i%len(f.RS256.Tokens)],
+		"methodArn":          fixture.MethodARNPrefix + "user",
+	})
+	return b
+}
+
+type coldCase struct {
+	name, label string
+	bootstrap   string
+	env         []string
+	want        string // substring of a correct response
+	v           *ColdVariant
+}
+
+func (s *suite) cold() error {
+	emu, err := lambdarun.Emulator(s.o.root)
+	if err != nil {
+		return err
+	}
+	floor, err := s.bootstrap("lambdafloor")
+	if err != nil {
+		return err
+	}
+	authz, err := s.bootstrap("authorizer")
+	if err != nil {
+		return err
+	}
+	is, err := s.issuer()
+	if err != nil {
+		return err
+	}
+	if _, err := s.moto(); err != nil {
+		return err
+	}
+	cases := []*coldCase{
+		{name: "floor", label: "bare Go Lambda returning a constant (floor)", bootstrap: floor, want: `"floor"`},
+		{name: "ours-dynamodb", label: "ours, keys from the DynamoDB item (moto)", bootstrap: authz,
+			env: s.authorizerEnv(is.delayed, true), want: `"Allow"`},
+		{name: "ours-issuer", label: fmt.Sprintf("ours, JWKS from the issuer (+%d ms round trip)", IssuerDelay.Milliseconds()), bootstrap: authz,
+			env: s.authorizerEnv(is.delayed, false), want: `"Allow"`},
+	}
+	c := &s.r.Cold
+	c.Runs = s.o.coldRuns
+	c.Variants = make([]ColdVariant, len(cases))
+	for i, cc := range cases {
+		c.Variants[i] = ColdVariant{Name: cc.name, Label: cc.label}
+		cc.v = &c.Variants[i]
+	}
+
+	// Pre-write the DynamoDB item with one run: the cold start misses the
+	// item, fetches from the issuer and stores it.
+	before := is.delayedHits.Load()
+	if _, _, _, err := s.coldRun(emu, cases[1], 0); err != nil {
+		return fmt.Errorf("pre-write the DynamoDB item: %w", err)
+	}
+	if err := s.checkItem(); err != nil {
+		return err
+	}
+	c.Notes = append(c.Notes, fmt.Sprintf("DynamoDB item pre-written by one authorizer run (%d issuer fetch)", is.delayedHits.Load()-before))
+
+	issuerHits := map[string]int64{}
+	for run := 0; run < s.o.coldRuns; run++ {
+		for _, cc := range cases {
+			before := is.delayedHits.Load()
+			ms, initMs, resp, err := s.coldRun(emu, cc, run+1)
+			issuerHits[cc.name] += is.delayedHits.Load() - before
+			if err != nil {
+				cc.v.Errors++
+				logf("cold %s run %d: %v", cc.name, run, err)
+				if s.o.smoke {
+					return fmt.Errorf("%s: %w", cc.name, err)
+				}
+				continue
+			}
+			cc.v.Samples = append(cc.v.Samples, ms)
+			if initMs > 0 {
+				cc.v.InitMs = append(cc.v.InitMs, initMs)
+			}
+			if cc.v.Response == "" {
+				cc.v.Response = trim(resp, 300)
+			}
+		}
+	}
+	for _, cc := range cases {
+		v := cc.v
+		v.Median, v.Min, v.P90 = median(v.Samples), percentile(v.Samples, 0), percentile(v.Samples, 0.9)
+		if len(v.InitMs) > 0 {
+			v.InitMed = median(v.InitMs)
+		}
+		if cc.name != "floor" {
+			v.Note = fmt.Sprintf("issuer fetches during the runs: %d", issuerHits[cc.name])
+		}
+		logf("cold %-14s median %7.1f ms (min %.1f, p90 %.1f, init %.1f ms, %d errors) %s", v.Name, v.Median, v.Min, v.P90, v.InitMed, v.Errors, v.Note)
+	}
+	if issuerHits["ours-dynamodb"] != 0 {
+		return fmt.Errorf("the DynamoDB variant reached the issuer %d times: its figures are not keys-from-DynamoDB", issuerHits["ours-dynamodb"])
+	}
+	return nil
+}
+
+// coldRun starts a fresh emulator, waits until it listens, and times the
+// first invocation: the emulator execs the bootstrap on it, so this is
+// process start → first verdict.
+func (s *suite) coldRun(emu string, cc *coldCase, i int) (ms, initMs float64, resp string, err error) {
+	inst, err := lambdarun.Start(emu, cc.bootstrap, cc.env)
+	if err != nil {
+		return 0, 0, "", err
+	}
+	defer inst.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	body, d, err := inst.Invoke(ctx, s.event(i))
+	if err != nil {
+		return 0, 0, "", fmt.Errorf("%w\n%s", err, tail(inst.Log(), 1500))
+	}
+	if !strings.Contains(string(body), cc.want) {
+		return 0, 0, "", fmt.Errorf("unexpected response %s\n%s", trim(string(body), 300), tail(inst.Log(), 1500))
+	}
+	initMs, _ = inst.InitMs()
+	return float64(d.Microseconds()) / 1000, initMs, string(body), nil
+}
+
+func (s *suite) checkItem() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := s.db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(KeysTable)})
+	if err != nil {
+		return fmt.Errorf("scan %s: %w", KeysTable, err)
+	}
+	if len(out.Items) == 0 {
+		return fmt.Errorf("the authorizer wrote no item to %s", KeysTable)
+	}
+	return nil
+}
+
+func trim(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}

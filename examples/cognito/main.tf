@@ -1,0 +1,48 @@
+resource "aws_cognito_user_pool" "this" {
+  name = var.name
+
+  username_attributes      = ["email"]
+  auto_verified_attributes = ["email"]
+
+  password_policy {
+    minimum_length    = 12
+    require_lowercase = true
+    require_uppercase = true
+    require_numbers   = true
+    require_symbols   = false
+  }
+
+  tags = var.tags
+}
+
+resource "aws_cognito_user_pool_client" "this" {
+  name         = "${var.name}-client"
+  user_pool_id = aws_cognito_user_pool.this.id
+
+  generate_secret = false
+  explicit_auth_flows = [
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+  ]
+  prevent_user_existence_errors = "ENABLED"
+}
+
+module "jwt_authorizer" {
+  source = "../../"
+
+  name               = var.name
+  architecture       = var.architecture
+  authorizer_package = var.authorizer_package
+  hello_package      = var.hello_package
+
+  issuer        = "https://cognito-idp.${var.region}.amazonaws.com/${aws_cognito_user_pool.this.id}"
+  jwks_url      = var.jwks_url == null ? null : replace(var.jwks_url, "{user_pool_id}", aws_cognito_user_pool.this.id)
+  token_use     = "access"
+  client_ids    = [aws_cognito_user_pool_client.this.id]
+  user_id_claim = "sub"
+
+  authorizer_result_ttl = var.authorizer_result_ttl
+
+  tags = var.tags
+}

@@ -1,0 +1,135 @@
+package authorizer
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"math/big"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
+)
+
+// benchClaims are Cognito-access-token sized (~1 KiB encoded token), with
+// groups like a real user pool adds.
+func benchClaims() map[string]any {
+	c := cognitoClaims()
+	c["cognito:groups"] = []string{"users", "beta-testers", "eu-west-readers", "support"}
+	c["scope"] = "read write aws.cognito.signin.user.admin openid profile email"
+	c["device_key"] = "us-east-1_2f6b7c1e-8a3d-4e5f-9b0c-1d2e3f4a5b6c"
+	return c
+}
+
+func benchSetup(b *testing.B, key *jwttest.Key) (*Handler, events.APIGatewayCustomAuthorizerRequest) {
+	f := loadFixture(b)
+	h := newHandler(b, f, "cognito", io.Discard)
+	tok := key.Mint(nil, benchClaims())
+	if key == nil {
+		b.Fatal("no key")
+	}
+	req := events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: "Bearer " + tok, MethodArn: defaultARN}
+	if _, err := h.Handle(context.Background(), req); err != nil {
+		b.Fatal(err)
+	}
+	return h, req
+}
+
+// benchAuthorize is the whole request: handler plus the JSON encoding the
+// Lambda runtime applies to the response.
+func benchAuthorize(b *testing.B, h *Handler, req events.APIGatewayCustomAuthorizerRequest) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		resp, err := h.Handle(ctx, req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := json.Marshal(resp); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAuthorize(b *testing.B) {
+	f := loadFixture(b)
+	h, req := benchSetup(b, f.rsa)
+	benchAuthorize(b, h, req)
+}
+
+func BenchmarkAuthorizeES256(b *testing.B) {
+	f := loadFixture(b)
+	h, req := benchSetup(b, f.ec)
+	benchAuthorize(b, h, req)
+}
+
+// splitToken returns the signing input and decoded signature of a token.
+func splitToken(b *testing.B, tok string) ([]byte, []byte) {
+	i := strings.LastIndexByte(tok, '.')
+	sig, err := base64.RawURLEncoding.DecodeString(tok[i+1:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	return []byte(tok[:i]), sig
+}
+
+// BenchmarkRSAVerify is the floor: the bare RS256 check of the same token.
+func BenchmarkRSAVerify(b *testing.B) {
+	f := loadFixture(b)
+	input, sig := splitToken(b, f.rsa.Mint(nil, benchClaims()))
+	pub := f.rsa.Public().(*rsa.PublicKey)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		d := sha256.Sum256(input)
+		if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkGoJoseVerify is the library floor: go-jose's parse and verify of
+// the same token with nothing else, to show how much of Authorize/RSAVerify
+// is the library itself.
+func BenchmarkGoJoseVerify(b *testing.B) {
+	f := loadFixture(b)
+	tok := f.rsa.Mint(nil, benchClaims())
+	pub := f.rsa.Public()
+	algs := []jose.SignatureAlgorithm{jose.RS256}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		jws, err := jose.ParseSignedCompact(tok, algs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := jws.Verify(pub); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkES256Verify is the floor for BenchmarkAuthorizeES256.
+func BenchmarkES256Verify(b *testing.B) {
+	f := loadFixture(b)
+	input, sig := splitToken(b, f.ec.Mint(nil, benchClaims()))
+	pub := f.ec.Public().(*ecdsa.PublicKey)
+	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		d := sha256.Sum256(input)
+		if !ecdsa.Verify(pub, d[:], r, s) {
+			b.Fatal("verify failed")
+		}
+	}
+}

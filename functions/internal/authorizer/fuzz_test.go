@@ -1,0 +1,94 @@
+package authorizer
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
+)
+
+// FuzzHandle: no input panics the handler, every failure is exactly
+// "Unauthorized", and an Allow happens only for a token whose signature
+// checks out, independently of go-jose, under one of the test keys.
+func FuzzHandle(f *testing.F) {
+	fx := loadFixture(f)
+	files, _ := filepath.Glob(filepath.Join("testdata", "events", "*.json"))
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		var ev events.APIGatewayCustomAuthorizerRequest
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(ev.AuthorizationToken, ev.MethodArn)
+	}
+	handlers := []*Handler{newHandler(f, fx, "cognito", nil), newHandler(f, fx, "okta", nil)}
+	f.Fuzz(func(t *testing.T, auth, arn string) {
+		for _, h := range handlers {
+			resp, err := h.Handle(context.Background(), events.APIGatewayCustomAuthorizerRequest{
+				Type: "TOKEN", AuthorizationToken: auth, MethodArn: arn,
+			})
+			if err != nil {
+				if err.Error() != "Unauthorized" || resp.PrincipalID != "" {
+					t.Fatalf("failure is %q / %+v", err, resp)
+				}
+				continue
+			}
+			if !signedByFixture(fx, auth) {
+				t.Fatalf("allowed a token not signed by a test key: %q", auth)
+			}
+			m, perr := policy.ParseMethodARN(arn)
+			if perr != nil || policy.ValidUserID(resp.PrincipalID) != nil {
+				t.Fatalf("allowed with bad arn or user: %v %q", perr, resp.PrincipalID)
+			}
+			for _, r := range resp.PolicyDocument.Statement[0].Resource {
+				if !strings.HasPrefix(r, m.Prefix) || strings.ContainsAny(r, "*?") {
+					t.Fatalf("unsafe resource %q", r)
+				}
+			}
+		}
+	})
+}
+
+func signedByFixture(fx *fixture, auth string) bool {
+	tok := strings.TrimSpace(auth)
+	if i := strings.IndexByte(tok, ' '); i >= 0 {
+		tok = strings.TrimSpace(tok[i+1:])
+	}
+	i := strings.LastIndexByte(tok, '.')
+	if i < 0 {
+		return false
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(tok[i+1:])
+	if err != nil {
+		return false
+	}
+	d := sha256.Sum256([]byte(tok[:i]))
+	rsaPub := fx.rsa.Public().(*rsa.PublicKey)
+	if rsa.VerifyPKCS1v15(rsaPub, crypto.SHA256, d[:], sig) == nil ||
+		rsa.VerifyPSS(rsaPub, crypto.SHA256, d[:], sig, nil) == nil {
+		return true
+	}
+	if len(sig) == 64 {
+		r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
+		if ecdsa.Verify(fx.ec.Public().(*ecdsa.PublicKey), d[:], r, s) {
+			return true
+		}
+	}
+	return ed25519.Verify(fx.ed.Public().(ed25519.PublicKey), []byte(tok[:i]), sig)
+}

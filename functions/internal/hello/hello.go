@@ -1,0 +1,67 @@
+package hello
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// ErrNoAuthorizer is logged when a request reaches the function without the
+// authorizer's context: a deployment error (route without authorizer), not a
+// client error.
+var ErrNoAuthorizer = errors.New("missing authorizer context")
+
+// Handler answers GET /hello/{userId}.
+type Handler struct {
+	log *slog.Logger
+}
+
+// New returns a handler logging to log (slog.Default when nil).
+func New(log *slog.Logger) *Handler {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Handler{log: log}
+}
+
+type greeting struct {
+	Message string `json:"message"`
+	UserID  string `json:"userId"`
+}
+
+type failure struct {
+	Message string `json:"message"`
+}
+
+// Handle is the Lambda handler.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	principal, _ := req.RequestContext.Authorizer["principalId"].(string)
+	if principal == "" {
+		h.log.LogAttrs(ctx, slog.LevelError, "reject", slog.String("reason", ErrNoAuthorizer.Error()),
+			slog.String("requestId", req.RequestContext.RequestID))
+		return respond(500, failure{Message: "Internal server error"}), nil
+	}
+	// The authorizer's policy already limits the caller to its own path; this
+	// check is defence in depth against a policy or route misconfiguration.
+	if req.PathParameters["userId"] != principal {
+		h.log.LogAttrs(ctx, slog.LevelWarn, "reject", slog.String("reason", "path user id differs from principal"),
+			slog.String("principalId", principal), slog.String("requestId", req.RequestContext.RequestID))
+		return respond(403, failure{Message: "Forbidden"}), nil
+	}
+	h.log.LogAttrs(ctx, slog.LevelInfo, "greet", slog.String("principalId", principal),
+		slog.String("requestId", req.RequestContext.RequestID))
+	return respond(200, greeting{Message: "Hello, " + principal + "!", UserID: principal}), nil
+}
+
+func respond(status int, body any) events.APIGatewayProxyResponse {
+	// Marshalling these fixed structs of strings cannot fail.
+	b, _ := json.Marshal(body)
+	return events.APIGatewayProxyResponse{
+		StatusCode: status,
+		Headers:    map[string]string{"Content-Type": "application/json"},
+		Body:       string(b),
+	}
+}

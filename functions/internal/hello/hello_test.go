@@ -1,0 +1,59 @@
+package hello
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+func TestHandle(t *testing.T) {
+	cases := []struct {
+		name       string
+		authorizer map[string]interface{}
+		pathUser   string
+		status     int
+		body       string
+		logLevel   string
+	}{
+		{"greets", map[string]interface{}{"principalId": "user-1", "userId": "user-1"}, "user-1", 200,
+			`{"message":"Hello, user-1!","userId":"user-1"}`, "INFO"},
+		{"other user", map[string]interface{}{"principalId": "user-1"}, "user-2", 403, `{"message":"Forbidden"}`, "WARN"},
+		{"no path user", map[string]interface{}{"principalId": "user-1"}, "", 403, `{"message":"Forbidden"}`, "WARN"},
+		{"no authorizer", nil, "user-1", 500, `{"message":"Internal server error"}`, "ERROR"},
+		{"principal not string", map[string]interface{}{"principalId": 7}, "7", 500, `{"message":"Internal server error"}`, "ERROR"},
+		{"html escaped", map[string]interface{}{"principalId": "a<b"}, "a<b", 200,
+			`{"message":"Hello, a\u003cb!","userId":"a\u003cb"}`, "INFO"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := New(slog.New(slog.NewJSONHandler(&logs, nil)))
+			req := events.APIGatewayProxyRequest{
+				HTTPMethod:     "GET",
+				Path:           "/hello/" + tc.pathUser,
+				PathParameters: map[string]string{"userId": tc.pathUser},
+				RequestContext: events.APIGatewayProxyRequestContext{Authorizer: tc.authorizer, RequestID: "req-1"},
+			}
+			resp, err := h.Handle(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tc.status || resp.Body != tc.body || resp.Headers["Content-Type"] != "application/json" {
+				t.Fatalf("got %d %q %v", resp.StatusCode, resp.Body, resp.Headers)
+			}
+			if !json.Valid([]byte(resp.Body)) {
+				t.Fatal("body is not JSON")
+			}
+			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+			var rec map[string]any
+			if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &rec) != nil || rec["level"] != tc.logLevel {
+				t.Fatalf("log: %s", logs.String())
+			}
+		})
+	}
+}

@@ -1,0 +1,24 @@
+package token
+
+import "errors"
+
+// Sentinel errors; Verify wraps them as "verb noun: %w" so the authorizer can
+// log why a token was rejected without ever logging the token.
+var (
+	ErrMissing      = errors.New("no token")
+	ErrMalformed    = errors.New("malformed token")
+	ErrHeader       = errors.New("forbidden or invalid header")
+	ErrAlgorithm    = errors.New("algorithm not allowed")
+	ErrKey          = errors.New("no usable key")
+	ErrSignature    = errors.New("invalid signature")
+	ErrClaims       = errors.New("invalid claims")
+	ErrExpired      = errors.New("token expired")
+	ErrNotYetValid  = errors.New("token not yet valid")
+	ErrIssuer       = errors.New("issuer mismatch")
+	ErrAudience     = errors.New("audience mismatch")
+	ErrClientID     = errors.New("client id mismatch")
+	ErrTokenUse     = errors.New("token_use mismatch")
+	ErrScope        = errors.New("required scope missing")
+	ErrUserIDClaim  = errors.New("user id claim missing or not a string")
+	ErrInvalidInput = errors.New("invalid verifier configuration")
+)

@@ -1,0 +1,54 @@
+output "rest_api_id" {
+  description = "ID of the REST API."
+  value       = aws_api_gateway_rest_api.this.id
+}
+
+output "rest_api_execution_arn" {
+  description = "Execution ARN of the REST API (prefix of lambda permission source ARNs)."
+  value       = aws_api_gateway_rest_api.this.execution_arn
+}
+
+output "root_resource_id" {
+  description = "ID of the API's root resource."
+  value       = aws_api_gateway_rest_api.this.root_resource_id
+}
+
+output "authorizer_id" {
+  description = "ID of the TOKEN authorizer."
+  value       = aws_api_gateway_authorizer.this.id
+}
+
+output "deployment_id" {
+  description = "ID of the current deployment."
+  value       = aws_api_gateway_deployment.this.id
+}
+
+output "stage_name" {
+  description = "Name of the stage."
+  value       = aws_api_gateway_stage.this.stage_name
+}
+
+output "stage_arn" {
+  description = "ARN of the stage."
+  value       = aws_api_gateway_stage.this.arn
+}
+
+output "invoke_url" {
+  description = "Base URL of the stage (https://API_ID.execute-api.REGION.amazonaws.com/STAGE)."
+  value       = aws_api_gateway_stage.this.invoke_url
+}
+
+output "hello_url_template" {
+  description = "URL of the hello route with its path parameter as {userId}."
+  value       = "${aws_api_gateway_stage.this.invoke_url}/hello/{userId}"
+}
+
+output "access_log_group_name" {
+  description = "Name of the access log group, or null when access logs are off."
+  value       = try(aws_cloudwatch_log_group.access[0].name, null)
+}
+
+output "account_cloudwatch_role_arn" {
+  description = "ARN of the account-wide API Gateway CloudWatch role, or null when not managed here."
+  value       = try(aws_iam_role.account[0].arn, null)
+}

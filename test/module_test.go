@@ -1,0 +1,504 @@
+//go:build moto
+
+package test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/gruntwork-io/terratest/modules/random"
+	"github.com/gruntwork-io/terratest/modules/terraform"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
+)
+
+// testArch is the architecture the module test deploys: the host's, whose
+// packages `go run ./cmd/package -arch x86_64 -out dist` writes.
+const testArch = "x86_64"
+
+// TestModuleCognito applies examples/cognito to moto, reads every resource
+// back through the AWS API, checks that a second plan is empty, destroys the
+// stack and checks that nothing of it is left.
+func TestModuleCognito(t *testing.T) {
+	ctx := context.Background()
+	srv := moto.Start(t)
+	root, err := tfmoto.RepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dist := packages(t, root)
+	authorizerZip := filepath.Join(dist, testArch, "authorizer.zip")
+	helloZip := filepath.Join(dist, testArch, "hello.zip")
+
+	name := "tt-" + strings.ToLower(random.UniqueId())
+	const resultTTL = 120
+	jwksTemplate := srv.Endpoint + "/{user_pool_id}/.well-known/jwks.json"
+	opts := tfmoto.OptionsFor(t, srv, filepath.Join(root, "examples", "cognito"), map[string]any{
+		"name":                  name,
+		"region":                moto.Region,
+		"architecture":          testArch,
+		"authorizer_result_ttl": resultTTL,
+		"jwks_url":              jwksTemplate,
+		"authorizer_package":    authorizerZip,
+		"hello_package":         helloZip,
+	})
+
+	cfg, err := srv.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	destroyed := false
+	defer func() {
+		if !destroyed { // a failed assertion still removes the stack
+			terraform.Destroy(t, opts)
+		}
+	}()
+
+	start := time.Now()
+	terraform.InitAndApply(t, opts)
+	t.Logf("timing: init+apply %s", time.Since(start).Round(time.Millisecond))
+
+	// moto 5.2.1 drops identity_validation_expression from CreateAuthorizer
+	// (it keeps it on UpdateAuthorizer), so the first apply always leaves a
+	// one-attribute diff on aws_api_gateway_authorizer. A second apply
+	// converges; the module is not changed to suit moto.
+	start = time.Now()
+	terraform.Apply(t, opts)
+	t.Logf("timing: second apply %s", time.Since(start).Round(time.Millisecond))
+
+	out := terraform.OutputAll(t, opts)
+	str := func(k string) string {
+		v, ok := out[k].(string)
+		if !ok || v == "" {
+			t.Fatalf("output %s: got %#v", k, out[k])
+		}
+		return v
+	}
+	poolID := str("user_pool_id")
+	clientID := str("user_pool_client_id")
+	issuer := str("issuer")
+	apiID := str("rest_api_id")
+	authorizerID := str("authorizer_id")
+	tableName := str("key_table_name")
+	tableARN := str("key_table_arn")
+	authorizerFn := str("authorizer_function_name")
+	helloFn := str("hello_function_name")
+	helloARN := str("hello_function_arn")
+	authorizerARN := str("authorizer_function_arn")
+	execARN := str("rest_api_execution_arn")
+	if got, want := str("stage_name"), "v1"; got != want {
+		t.Errorf("stage_name = %q, want %q", got, want)
+	}
+	if want := fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com/v1/hello/{userId}", apiID, moto.Region); str("hello_url_template") != want {
+		t.Errorf("hello_url_template = %q, want %q", str("hello_url_template"), want)
+	}
+	account := strings.Split(helloARN, ":")[4]
+	if account == "" {
+		t.Fatalf("function ARN %s has no account id", helloARN)
+	}
+	if want := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s", moto.Region, account, apiID); execARN != want {
+		t.Errorf("rest_api_execution_arn = %q, want %q", execARN, want)
+	}
+
+	t.Run("api", func(t *testing.T) {
+		gw := apigateway.NewFromConfig(cfg)
+		res, err := gw.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: &apiID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var resourceID string
+		for _, r := range res.Items {
+			if aws.ToString(r.Path) == "/hello/{userId}" {
+				resourceID = aws.ToString(r.Id)
+			}
+		}
+		if resourceID == "" {
+			t.Fatal("no resource /hello/{userId}")
+		}
+		m, err := gw.GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: &apiID, ResourceId: &resourceID, HttpMethod: aws.String("GET")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := aws.ToString(m.AuthorizationType); got != "CUSTOM" {
+			t.Errorf("method authorization = %q, want CUSTOM", got)
+		}
+		if got := aws.ToString(m.AuthorizerId); got != authorizerID {
+			t.Errorf("method authorizer = %q, want %q", got, authorizerID)
+		}
+		in, err := gw.GetIntegration(ctx, &apigateway.GetIntegrationInput{RestApiId: &apiID, ResourceId: &resourceID, HttpMethod: aws.String("GET")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.Type != "AWS_PROXY" {
+			t.Errorf("integration type = %q, want AWS_PROXY", in.Type)
+		}
+		if got, want := aws.ToString(in.Uri), invokeARN(helloARN); got != want {
+			t.Errorf("integration uri = %q, want %q", got, want)
+		}
+		a, err := gw.GetAuthorizer(ctx, &apigateway.GetAuthorizerInput{RestApiId: &apiID, AuthorizerId: &authorizerID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Type != "TOKEN" {
+			t.Errorf("authorizer type = %q, want TOKEN", a.Type)
+		}
+		if got := aws.ToString(a.IdentitySource); got != "method.request.header.Authorization" {
+			t.Errorf("identity source = %q", got)
+		}
+		if got := aws.ToInt32(a.AuthorizerResultTtlInSeconds); got != resultTTL {
+			t.Errorf("authorizer TTL = %d, want %d", got, resultTTL)
+		}
+		if got, want := aws.ToString(a.IdentityValidationExpression), `^[Bb]earer [-0-9A-Za-z._~+/]+=*$`; got != want {
+			t.Errorf("identity validation expression = %q, want %q", got, want)
+		}
+		if got, want := aws.ToString(a.AuthorizerUri), invokeARN(authorizerARN); got != want {
+			t.Errorf("authorizer uri = %q, want %q", got, want)
+		}
+	})
+
+	t.Run("functions", func(t *testing.T) {
+		lc := lambda.NewFromConfig(cfg)
+		for fn, zip := range map[string]string{authorizerFn: authorizerZip, helloFn: helloZip} {
+			f, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fn)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := f.Configuration
+			if c.Runtime != "provided.al2023" {
+				t.Errorf("%s runtime = %q", fn, c.Runtime)
+			}
+			if aws.ToString(c.Handler) != "bootstrap" {
+				t.Errorf("%s handler = %q", fn, aws.ToString(c.Handler))
+			}
+			if len(c.Architectures) != 1 || string(c.Architectures[0]) != testArch {
+				t.Errorf("%s architectures = %v, want [%s]", fn, c.Architectures, testArch)
+			}
+			if got, want := aws.ToString(c.CodeSha256), fileSHA256(t, zip); got != want {
+				t.Errorf("%s CodeSha256 = %q, want %q (the local zip)", fn, got, want)
+			}
+		}
+		f, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(authorizerFn)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToInt32(f.Configuration.Timeout) != 5 || aws.ToInt32(f.Configuration.MemorySize) != 128 {
+			t.Errorf("authorizer timeout/memory = %d/%d, want 5/128", aws.ToInt32(f.Configuration.Timeout), aws.ToInt32(f.Configuration.MemorySize))
+		}
+		want := map[string]string{
+			"ISSUER":                            issuer,
+			"JWKS_URL":                          strings.Replace(jwksTemplate, "{user_pool_id}", poolID, 1),
+			"AUDIENCES":                         "",
+			"CLIENT_IDS":                        clientID,
+			"TOKEN_USE":                         "access",
+			"REQUIRED_SCOPES":                   "",
+			"USER_ID_CLAIM":                     "sub",
+			"ALLOWED_ROUTES":                    "",
+			"ALLOWED_ALGORITHMS":                "RS256",
+			"KEYS_TABLE_NAME":                   tableName,
+			"KEYS_CACHE_TTL_SECONDS":            "3600",
+			"JWKS_REFETCH_MIN_INTERVAL_SECONDS": "10",
+			"CLOCK_SKEW_SECONDS":                "60",
+			"JWKS_FETCH_TIMEOUT_MS":             "2000",
+		}
+		var got map[string]string
+		if f.Configuration.Environment != nil {
+			got = f.Configuration.Environment.Variables
+		}
+		if !equalMaps(got, want) {
+			t.Errorf("authorizer environment:\n got %v\nwant %v", got, want)
+		}
+		if want := "https://cognito-idp." + moto.Region + ".amazonaws.com/" + poolID; issuer != want {
+			t.Errorf("issuer = %q, want %q", issuer, want)
+		}
+		// Invoke permissions: hello for GET /hello/* only, the authorizer
+		// for this API's authorizer only.
+		for fn, wantSource := range map[string]string{
+			helloFn:      execARN + "/*/GET/hello/*",
+			authorizerFn: execARN + "/authorizers/" + authorizerID,
+		} {
+			p, err := lc.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(fn)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Statement []struct {
+					Principal any
+					Action    any
+					Condition map[string]map[string]string
+				}
+			}
+			if err := json.Unmarshal([]byte(aws.ToString(p.Policy)), &doc); err != nil {
+				t.Fatalf("%s policy: %v", fn, err)
+			}
+			if len(doc.Statement) != 1 {
+				t.Fatalf("%s policy has %d statements, want 1: %s", fn, len(doc.Statement), aws.ToString(p.Policy))
+			}
+			if got := doc.Statement[0].Condition["ArnLike"]["AWS:SourceArn"]; got != wantSource {
+				t.Errorf("%s permission source = %q, want %q", fn, got, wantSource)
+			}
+		}
+	})
+
+	t.Run("table", func(t *testing.T) {
+		db := dynamodb.NewFromConfig(cfg)
+		ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: &tableName})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := ttl.TimeToLiveDescription
+		if d == nil || d.TimeToLiveStatus != ddbtypes.TimeToLiveStatusEnabled || aws.ToString(d.AttributeName) != "expires_at" {
+			t.Errorf("table TTL = %+v, want ENABLED on expires_at", d)
+		}
+		tab, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &tableName})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bm := tab.Table.BillingModeSummary; bm == nil || bm.BillingMode != ddbtypes.BillingModePayPerRequest {
+			t.Errorf("billing mode = %+v, want PAY_PER_REQUEST", bm)
+		}
+		if ks := tab.Table.KeySchema; len(ks) != 1 || aws.ToString(ks[0].AttributeName) != "PK" || ks[0].KeyType != ddbtypes.KeyTypeHash {
+			t.Errorf("key schema = %+v, want PK HASH", ks)
+		}
+		if sse := tab.Table.SSEDescription; sse == nil || sse.Status != ddbtypes.SSEStatusEnabled {
+			t.Errorf("server-side encryption = %+v, want ENABLED", sse)
+		}
+		cb, err := db.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: &tableName})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := cb.ContinuousBackupsDescription.PointInTimeRecoveryDescription; p == nil || p.PointInTimeRecoveryStatus != ddbtypes.PointInTimeRecoveryStatusEnabled {
+			t.Errorf("point-in-time recovery = %+v, want ENABLED", p)
+		}
+	})
+
+	t.Run("iam", func(t *testing.T) {
+		ic := iam.NewFromConfig(cfg)
+		logGroup := func(fn string) string {
+			return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:/aws/lambda/%s:*", moto.Region, account, fn)
+		}
+		for role, want := range map[string]map[string][]string{
+			authorizerFn: {
+				"dynamodb:GetItem":     {tableARN},
+				"dynamodb:PutItem":     {tableARN},
+				"logs:CreateLogStream": {logGroup(authorizerFn)},
+				"logs:PutLogEvents":    {logGroup(authorizerFn)},
+			},
+			helloFn: {
+				"logs:CreateLogStream": {logGroup(helloFn)},
+				"logs:PutLogEvents":    {logGroup(helloFn)},
+			},
+		} {
+			if got := rolePermissions(ctx, t, ic, role); !equalGrants(got, want) {
+				t.Errorf("role %s grants\n got %v\nwant %v", role, got, want)
+			}
+		}
+	})
+
+	start = time.Now()
+	code := terraform.PlanExitCode(t, opts)
+	t.Logf("timing: plan %s", time.Since(start).Round(time.Millisecond))
+	if code != 0 {
+		t.Errorf("second plan exit code = %d, want 0 (no changes)", code)
+	}
+
+	start = time.Now()
+	terraform.Destroy(t, opts)
+	destroyed = true
+	t.Logf("timing: destroy %s", time.Since(start).Round(time.Millisecond))
+
+	assertGone(ctx, t, cfg, name)
+}
+
+// packages returns the folder holding <arch>/{authorizer,hello}.zip:
+// JWTAUTHZ_DIST when set, else the checkout's dist/, built with cmd/package
+// when the zips are missing.
+func packages(t *testing.T, root string) string {
+	t.Helper()
+	if d := os.Getenv("JWTAUTHZ_DIST"); d != "" {
+		return d
+	}
+	dist := filepath.Join(root, "dist")
+	if _, err := os.Stat(filepath.Join(dist, testArch, "authorizer.zip")); err == nil {
+		if _, err := os.Stat(filepath.Join(dist, testArch, "hello.zip")); err == nil {
+			return dist
+		}
+	}
+	cmd := exec.Command("go", "run", "./cmd/package", "-arch", testArch, "-out", dist)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build packages: %v\n%s", err, out)
+	}
+	return dist
+}
+
+func invokeARN(functionARN string) string {
+	return fmt.Sprintf("arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", moto.Region, functionARN)
+}
+
+func fileSHA256(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// rolePermissions returns action → sorted resources over the role's inline
+// and attached policies (every statement must Allow).
+func rolePermissions(ctx context.Context, t *testing.T, ic *iam.Client, role string) map[string][]string {
+	t.Helper()
+	att, err := ic.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: &role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(att.AttachedPolicies) != 0 {
+		t.Errorf("role %s has managed policies attached: %v", role, att.AttachedPolicies)
+	}
+	names, err := ic.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: &role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grants := map[string][]string{}
+	for _, n := range names.PolicyNames {
+		p, err := ic.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: &role, PolicyName: aws.String(n)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := aws.ToString(p.PolicyDocument)
+		if dec, err := url.QueryUnescape(text); err == nil && strings.HasPrefix(text, "%7B") {
+			text = dec // IAM returns policy documents URL-encoded
+		}
+		var doc struct {
+			Statement []struct {
+				Effect   string
+				Action   any
+				Resource any
+			}
+		}
+		if err := json.Unmarshal([]byte(text), &doc); err != nil {
+			t.Fatalf("role %s policy %s: %v\n%s", role, n, err, text)
+		}
+		for _, s := range doc.Statement {
+			if s.Effect != "Allow" {
+				t.Errorf("role %s policy %s: statement effect %q", role, n, s.Effect)
+			}
+			for _, a := range strs(s.Action) {
+				grants[a] = append(grants[a], strs(s.Resource)...)
+			}
+		}
+	}
+	for a := range grants {
+		sort.Strings(grants[a])
+	}
+	return grants
+}
+
+func strs(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
+}
+
+func equalMaps(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func equalGrants(a, b map[string][]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || strings.Join(v, "\n") != strings.Join(w, "\n") {
+			return false
+		}
+	}
+	return true
+}
+
+// assertGone checks that moto holds nothing named after the run.
+func assertGone(ctx context.Context, t *testing.T, cfg aws.Config, name string) {
+	t.Helper()
+	apis, err := apigateway.NewFromConfig(cfg).GetRestApis(ctx, &apigateway.GetRestApisInput{Limit: aws.Int32(500)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range apis.Items {
+		if strings.HasPrefix(aws.ToString(a.Name), name) {
+			t.Errorf("REST API %s (%s) left after destroy", aws.ToString(a.Name), aws.ToString(a.Id))
+		}
+	}
+	fns, err := lambda.NewFromConfig(cfg).ListFunctions(ctx, &lambda.ListFunctionsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fns.Functions {
+		if strings.HasPrefix(aws.ToString(f.FunctionName), name) {
+			t.Errorf("function %s left after destroy", aws.ToString(f.FunctionName))
+		}
+	}
+	tables, err := dynamodb.NewFromConfig(cfg).ListTables(ctx, &dynamodb.ListTablesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range tables.TableNames {
+		if strings.HasPrefix(tb, name) {
+			t.Errorf("table %s left after destroy", tb)
+		}
+	}
+	roles, err := iam.NewFromConfig(cfg).ListRoles(ctx, &iam.ListRolesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range roles.Roles {
+		if strings.HasPrefix(aws.ToString(r.RoleName), name) {
+			t.Errorf("role %s left after destroy", aws.ToString(r.RoleName))
+		}
+	}
+	pools, err := cognitoidentityprovider.NewFromConfig(cfg).ListUserPools(ctx, &cognitoidentityprovider.ListUserPoolsInput{MaxResults: aws.Int32(60)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pools.UserPools {
+		if strings.HasPrefix(aws.ToString(p.Name), name) {
+			t.Errorf("user pool %s left after destroy", aws.ToString(p.Name))
+		}
+	}
+}

@@ -1,0 +1,221 @@
+package rie_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/rie"
+)
+
+var (
+	emulator  string
+	bootstrap string
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	tmp, err := os.MkdirTemp("", "rie-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	if emulator, err = rie.FindOrBuild(filepath.Join(tmp, "bin")); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if bootstrap, err = rie.BuildFunction("./testdata/fn", filepath.Join(tmp, "fn")); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newFunction(t *testing.T, timeout time.Duration, n int) (*rie.Function, *syncBuf) {
+	t.Helper()
+	logs := &syncBuf{}
+	f, err := rie.New(rie.Config{
+		Name: "fn-" + strings.ToLower(t.Name()), Emulator: emulator, Bootstrap: bootstrap,
+		Env: map[string]string{"GREETING": "hi"}, Timeout: timeout, Log: logs,
+	}, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.Close)
+	return f, logs
+}
+
+type out struct {
+	Echo any    `json:"echo"`
+	Env  string `json:"env"`
+	PID  int    `json:"pid"`
+}
+
+func invoke(t *testing.T, f *rie.Function, payload string) (*rie.Result, out) {
+	t.Helper()
+	res, err := f.Invoke(context.Background(), []byte(payload))
+	if err != nil {
+		t.Fatalf("invoke %s: %v", payload, err)
+	}
+	var o out
+	if !res.Failed() {
+		if err := json.Unmarshal(res.Payload, &o); err != nil {
+			t.Fatalf("invoke %s: payload %q: %v", payload, res.Payload, err)
+		}
+	}
+	return res, o
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for range 100 {
+		if cond() {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func TestInvokeEnvAndWarmReuse(t *testing.T) {
+	f, logs := newFunction(t, 3*time.Second, 1)
+	res, o := invoke(t, f, `{"echo":"a","env":"GREETING"}`)
+	if res.Failed() || o.Echo != "a" || o.Env != "hi" {
+		t.Fatalf("got %+v %+v", res, o)
+	}
+	_, o2 := invoke(t, f, `{"echo":"b","env":"AWS_LAMBDA_FUNCTION_NAME"}`)
+	if o2.PID != o.PID {
+		t.Errorf("second invoke ran in a new process (%d != %d): want a warm start", o2.PID, o.PID)
+	}
+	if o2.Env != f.Name() {
+		t.Errorf("AWS_LAMBDA_FUNCTION_NAME = %q, want %q", o2.Env, f.Name())
+	}
+	_, o3 := invoke(t, f, `{"env":"HOME"}`)
+	if o3.Env != "" {
+		t.Errorf("HOME leaked into the function: %q", o3.Env)
+	}
+	eventually(t, "one cold start", func() bool { return f.Stats().ColdStarts == 1 })
+	if s := f.Stats(); s.Invocations != 3 || s.Processes != 1 {
+		t.Errorf("stats = %+v", s)
+	}
+	eventually(t, "REPORT lines in the log", func() bool { return strings.Count(logs.String(), "REPORT RequestId") == 3 })
+}
+
+func TestFunctionError(t *testing.T) {
+	f, _ := newFunction(t, 3*time.Second, 1)
+	res, _ := invoke(t, f, `{"error":"Unauthorized"}`)
+	if res.Error == nil || res.Error.Message != "Unauthorized" || res.TimedOut {
+		t.Fatalf("got %+v (payload %s), want function error Unauthorized", res, res.Payload)
+	}
+	// A normal payload that merely has an errorMessage field is not an error.
+	res, o := invoke(t, f, `{"echo":{"errorMessage":"x"}}`)
+	if res.Failed() || o.Echo == nil {
+		t.Fatalf("got %+v", res)
+	}
+}
+
+func TestTimeoutThenColdStart(t *testing.T) {
+	f, _ := newFunction(t, time.Second, 1)
+	_, before := invoke(t, f, `{}`)
+	res, _ := invoke(t, f, `{"sleep":3000}`)
+	if !res.TimedOut {
+		t.Fatalf("got %+v (payload %q), want a timeout", res, res.Payload)
+	}
+	_, after := invoke(t, f, `{}`)
+	if after.PID == before.PID {
+		t.Errorf("runtime not re-initialised after the timeout")
+	}
+	eventually(t, "two cold starts", func() bool { return f.Stats().ColdStarts == 2 })
+	if s := f.Stats(); s.Timeouts != 1 {
+		t.Errorf("stats = %+v", s)
+	}
+}
+
+func TestCrash(t *testing.T) {
+	f, _ := newFunction(t, 3*time.Second, 1)
+	res, _ := invoke(t, f, `{"exit":2}`)
+	if res.Error == nil || res.Error.Type != "Runtime.ExitError" {
+		t.Fatalf("got %+v (payload %q), want Runtime.ExitError", res, res.Payload)
+	}
+	if res, _ := invoke(t, f, `{"echo":1}`); res.Failed() {
+		t.Fatalf("invoke after crash: %+v", res)
+	}
+}
+
+func TestRestartIsColdStart(t *testing.T) {
+	f, _ := newFunction(t, 3*time.Second, 1)
+	_, a := invoke(t, f, `{}`)
+	f.Restart()
+	_, b := invoke(t, f, `{}`)
+	if a.PID == b.PID {
+		t.Fatal("same runtime process after Restart")
+	}
+	if s := f.Stats(); s.Processes != 2 {
+		t.Errorf("processes = %d, want 2", s.Processes)
+	}
+}
+
+func TestConcurrentInstances(t *testing.T) {
+	f, _ := newFunction(t, 3*time.Second, 2)
+	var calls int
+	var mu sync.Mutex
+	f.OnInvoke(func() { mu.Lock(); calls++; mu.Unlock() })
+	var wg sync.WaitGroup
+	pids := make([]int, 4)
+	start := time.Now()
+	for i := range pids {
+		wg.Go(func() {
+			_, o := invoke(t, f, `{"sleep":500}`)
+			pids[i] = o.PID
+		})
+	}
+	wg.Wait()
+	if el := time.Since(start); el > 3*time.Second {
+		t.Errorf("4 × 500 ms on 2 instances took %v", el)
+	}
+	distinct := map[int]bool{}
+	for _, p := range pids {
+		distinct[p] = true
+	}
+	if len(distinct) != 2 {
+		t.Errorf("pids %v: want exactly 2 instances", pids)
+	}
+	if calls != 4 {
+		t.Errorf("hook calls = %d", calls)
+	}
+}
+
+func TestFindHonoursEnv(t *testing.T) {
+	t.Setenv(rie.EnvBin, filepath.Join(t.TempDir(), "nope"))
+	if _, err := rie.Find(); err == nil || !strings.Contains(err.Error(), rie.EnvBin) {
+		t.Fatalf("err = %v", err)
+	}
+}

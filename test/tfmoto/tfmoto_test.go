@@ -1,0 +1,52 @@
+package tfmoto
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestOverride(t *testing.T) {
+	text := Override("http://127.0.0.1:5000", "/tmp/x/terraform.tfstate")
+	for _, want := range append([]string{
+		`skip_credentials_validation = true`,
+		`skip_metadata_api_check     = true`,
+		`skip_requesting_account_id  = false`,
+		`access_key                  = "testing"`,
+		`region                      = "us-east-1"`,
+		`path = "/tmp/x/terraform.tfstate"`,
+	}, Services...) {
+		if !strings.Contains(text, want) {
+			t.Errorf("override lacks %q:\n%s", want, text)
+		}
+	}
+	for _, s := range Services {
+		if !strings.Contains(text, s+strings.Repeat(" ", 11-len(s))+`= "http://127.0.0.1:5000"`) {
+			t.Errorf("endpoint %s not routed to moto:\n%s", s, text)
+		}
+	}
+	if strings.Contains(Override("http://e", ""), "backend") {
+		t.Error("backend written without a state path")
+	}
+}
+
+// TestOverrideFormatted keeps the generated file terraform-fmt clean, so
+// `terraform fmt -check -recursive` passes while a test is running.
+func TestOverrideFormatted(t *testing.T) {
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Skip("terraform not on PATH")
+	}
+	dir := t.TempDir()
+	p, err := WriteOverride(dir, "http://127.0.0.1:5000", filepath.Join(dir, "s.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(tf, "fmt", "-check", "-diff", p)
+	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE=/dev/null")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("terraform fmt -check: %v\n%s", err, out)
+	}
+}
