@@ -26,7 +26,7 @@ GO_PKGS_FUNCTIONS := ./functions/... ./cmd/...
 
 .PHONY: help
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 $(TF_CLI_CONFIG_FILE):
 	@.ci/terraformrc $@
@@ -62,14 +62,46 @@ vet: ## gofmt check, go vet
 	go vet ./...
 
 .PHONY: unit
-unit: ## Go unit and moto integration tests (race detector on the functions)
+unit: ## Go unit tests and moto integration tests (race detector on the functions)
 	go test -race -count=1 $(GO_PKGS_FUNCTIONS)
-	go test -count=1 ./test/...
+	go test -count=1 -timeout 15m ./test/...
+
+.PHONY: terraform-checks
+terraform-checks: terraformrc ## fmt, validate, tflint, terraform-docs freshness, tfsec (root, modules, examples)
+	.ci/terraform-checks
+
+.PHONY: module-test
+module-test: terraformrc ## Terratest on moto: apply examples/cognito, read back, plan clean, destroy; IAM plan audit
+	go test -tags moto -count=1 -timeout 30m -run 'TestModule|TestIAM' -v ./test/
+
+.PHONY: e2e
+e2e: terraformrc ## the whole path: Terratest apply on moto + local gateway + real binaries under the RIE (E2E_TARGET=aws for real AWS)
+	go test -tags e2e -count=1 -timeout 30m -run 'TestE2E' -v ./test/
+
+.PHONY: static
+static: ## staticcheck, govulncheck, tfsec
+	.ci/static
 
 .PHONY: fuzz-smoke
 fuzz-smoke: ## run every fuzz target briefly (FUZZTIME=10s)
-	@.ci/fuzz $(FUZZTIME)
+	.ci/fuzz $(FUZZTIME)
+
+.PHONY: fuzz
+fuzz: ## run every fuzz target long enough for >= 10 million executions each
+	.ci/fuzz --long
+
+.PHONY: bench-smoke
+bench-smoke: ## check that every benchmark harness gives correct verdicts (no timings)
+	.ci/bench --smoke
+
+.PHONY: bench
+bench: package-local ## reproduce every figure of docs/benchmarks.md (and the chart)
+	.ci/bench
+
+.PHONY: demo
+demo: terraformrc ## the whole path locally: moto + terraform + gateway + real binaries; Ctrl-C tears down
+	.ci/demo
 
 .PHONY: test
-test: terraformrc moto vet unit fuzz-smoke ## every test CI runs
+test: terraformrc moto vet unit fuzz-smoke terraform-checks static module-test e2e bench-smoke ## every test CI runs
 	@echo "make test: all green"

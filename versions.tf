@@ -1,3 +1,6 @@
+# Terraform >= 1.5 (optional() object attributes with defaults, output and
+# resource preconditions). The configuration uses only language features that
+# OpenTofu shares (>= 1.6); OpenTofu has not been run against it here.
 terraform {
   required_version = ">= 1.5"
 

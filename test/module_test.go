@@ -40,7 +40,7 @@ const testArch = "x86_64"
 // stack and checks that nothing of it is left.
 func TestModuleCognito(t *testing.T) {
 	ctx := context.Background()
-	srv := moto.Start(t)
+	srv := motoServer(t)
 	root, err := tfmoto.RepoRoot(".")
 	if err != nil {
 		t.Fatal(err)
@@ -328,26 +328,53 @@ func TestModuleCognito(t *testing.T) {
 	assertGone(ctx, t, cfg, name)
 }
 
-// packages returns the folder holding <arch>/{authorizer,hello}.zip:
-// JWTAUTHZ_DIST when set, else the checkout's dist/, built with cmd/package
-// when the zips are missing.
+// motoServer returns the moto at MOTO_ENDPOINT, or one started for this test
+// and stopped when it ends (the package has no TestMain to stop moto.Start's
+// shared server, which would outlive the test binary).
+func motoServer(t *testing.T) *moto.Server {
+	t.Helper()
+	srv, err := moto.Ensure()
+	if err != nil {
+		t.Fatalf("moto: %v (install moto[server] or set MOTO_ENDPOINT)", err)
+	}
+	t.Cleanup(srv.Stop)
+	return srv
+}
+
+// packages returns a private snapshot of <arch>/{authorizer,hello}.zip
+// taken from JWTAUTHZ_DIST when set, else from the checkout's dist/ (built
+// with cmd/package when the zips are missing). The snapshot keeps the
+// deployed bytes stable if dist/ is rebuilt while the test runs, which would
+// otherwise change filebase64sha256 between plan and apply.
 func packages(t *testing.T, root string) string {
 	t.Helper()
-	if d := os.Getenv("JWTAUTHZ_DIST"); d != "" {
-		return d
-	}
-	dist := filepath.Join(root, "dist")
-	if _, err := os.Stat(filepath.Join(dist, testArch, "authorizer.zip")); err == nil {
-		if _, err := os.Stat(filepath.Join(dist, testArch, "hello.zip")); err == nil {
-			return dist
+	dist := os.Getenv("JWTAUTHZ_DIST")
+	if dist == "" {
+		dist = filepath.Join(root, "dist")
+		_, errA := os.Stat(filepath.Join(dist, testArch, "authorizer.zip"))
+		_, errH := os.Stat(filepath.Join(dist, testArch, "hello.zip"))
+		if errA != nil || errH != nil {
+			cmd := exec.Command("go", "run", "./cmd/package", "-arch", testArch, "-out", dist)
+			cmd.Dir = root
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("build packages: %v\n%s", err, out)
+			}
 		}
 	}
-	cmd := exec.Command("go", "run", "./cmd/package", "-arch", testArch, "-out", dist)
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build packages: %v\n%s", err, out)
+	snap := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(snap, testArch), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	return dist
+	for _, fn := range []string{"authorizer.zip", "hello.zip"} {
+		b, err := os.ReadFile(filepath.Join(dist, testArch, fn))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(snap, testArch, fn), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return snap
 }
 
 func invokeARN(functionARN string) string {

@@ -3,9 +3,11 @@ package verdict
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/bench/internal/fixture"
 )
@@ -21,11 +23,11 @@ var (
 func load(tb testing.TB) *fixture.Fixture {
 	tb.Helper()
 	fxOnce.Do(func() {
-		dir := os.Getenv("BENCH_FIXTURE")
-		if dir == "" {
-			dir = filepath.Join(os.TempDir(), "jwt-authorizer-bench-fixture")
+		if dir := os.Getenv("BENCH_FIXTURE"); dir != "" {
+			fx, fxErr = fixture.Load(dir)
+			return
 		}
-		fx, fxErr = fixture.LoadOrGenerate(dir, 1000)
+		fx, fxErr = fixture.LoadOrGenerate(filepath.Join(os.TempDir(), "jwt-authorizer-bench-fixture"), 1000)
 	})
 	if fxErr != nil {
 		tb.Fatal(fxErr)
@@ -115,6 +117,70 @@ func BenchmarkVerdict(b *testing.B) {
 				for i := 0; b.Loop(); i++ {
 					sinkUser, _ = v(toks[i%len(toks)])
 				}
+			})
+		}
+	}
+}
+
+// BenchmarkPaired interleaves each verifier with the floor verdict by
+// verdict (floor on token i, then the verifier on token i), so both see the
+// same machine state; on a shared machine whose load drifts this is the
+// fair "same run" ratio. It reports the median over blocks of 100 pairs of
+// (verifier time / floor time) as x-floor, and both ns per verdict.
+func BenchmarkPaired(b *testing.B) {
+	f := load(b)
+	for _, alg := range []string{"RS256", "ES256"} {
+		floor, err := NewFloor(f, alg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, h := range Harnesses {
+			if h.Name == "floor" {
+				continue
+			}
+			b.Run("alg="+alg+"/impl="+h.Name, func(b *testing.B) {
+				v, err := h.New(f, alg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				toks := f.Set(alg).Tokens
+				for _, t := range toks {
+					if _, err := v(t); err != nil {
+						b.Fatal(err)
+					}
+				}
+				const block = 100
+				var ratios []float64
+				var bf, bv, tf, tv time.Duration
+				n, total := 0, 0
+				for i := 0; b.Loop(); i++ {
+					t := toks[i%len(toks)]
+					t0 := time.Now()
+					_, _ = floor(t)
+					t1 := time.Now()
+					sinkUser, _ = v(t)
+					t2 := time.Now()
+					bf += t1.Sub(t0)
+					bv += t2.Sub(t1)
+					n++
+					total++
+					if n == block {
+						ratios = append(ratios, float64(bv)/float64(bf))
+						tf += bf
+						tv += bv
+						bf, bv, n = 0, 0, 0
+					}
+				}
+				tf += bf
+				tv += bv
+				if len(ratios) == 0 {
+					ratios = append(ratios, float64(tv)/float64(tf))
+				}
+				sort.Float64s(ratios)
+				b.ReportMetric(ratios[len(ratios)/2], "x-floor")
+				b.ReportMetric(float64(tv.Nanoseconds())/float64(total), "ns/verdict")
+				b.ReportMetric(float64(tf.Nanoseconds())/float64(total), "floor-ns/verdict")
+				b.ReportMetric(0, "ns/op") // an op is a pair; the metrics above say it
 			})
 		}
 	}

@@ -34,6 +34,8 @@ resource "aws_lambda_function" "this" {
   }
 
   tracing_config {
+    # tfsec: active X-Ray tracing is opt-in (var.tracing_enabled): it is billed per trace and adds xray:Put* to the role; PassThrough still forwards callers' trace headers.
+    #tfsec:ignore:aws-lambda-enable-tracing
     mode = var.tracing_enabled ? "Active" : "PassThrough"
   }
 

@@ -83,10 +83,14 @@ resource "aws_api_gateway_deployment" "this" {
   depends_on = [aws_api_gateway_method.get_hello, aws_api_gateway_integration.get_hello]
 }
 
+# tfsec: stage access logs are opt-in (var.access_logs.enabled): API Gateway writes them through the account-global CloudWatch role (aws_api_gateway_account), which the module must not take over by default; the authorizer logs every verdict anyway.
+#tfsec:ignore:aws-api-gateway-enable-access-logging
 resource "aws_api_gateway_stage" "this" {
-  rest_api_id          = aws_api_gateway_rest_api.this.id
-  deployment_id        = aws_api_gateway_deployment.this.id
-  stage_name           = var.stage_name
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  deployment_id = aws_api_gateway_deployment.this.id
+  stage_name    = var.stage_name
+  # tfsec: X-Ray on the stage is opt-in (var.xray_tracing_enabled, set by the root's tracing_enabled): it is billed per trace.
+  #tfsec:ignore:aws-api-gateway-enable-tracing
   xray_tracing_enabled = var.xray_tracing_enabled
 
   dynamic "access_log_settings" {

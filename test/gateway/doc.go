@@ -12,13 +12,6 @@
 // AWS_PROXY integrations: identity source and validation expression checks,
 // the authorizer's IAM policy evaluated against each request's method ARN,
 // the result cache keyed by the token, API Gateway's error responses, and the
-// proxy event and response formats. See README notes in Limits.
+// proxy event and response formats. README.md lists what it reproduces and
+// what it does not.
 package gateway
-
-// Limits lists what the local gateway does not reproduce of API Gateway.
-const Limits = `not reproduced: stage snapshots (the stage serves the API's current resources, not its
-deployment), REQUEST authorizers, Cognito/IAM authorization, API keys and usage plans, request
-validators, non-proxy integrations and mapping templates, gateway responses customisation,
-binary media types (bodies are base64-encoded only when not UTF-8), throttling, CORS, custom
-domains, WAF, resource policies of the API, IAM policy Condition/NotAction/NotResource in
-authorizer policies, caching of 401s, per-instance cold start scaling beyond the configured instances`

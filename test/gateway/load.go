@@ -111,6 +111,9 @@ func checkMethod(path string, m *Method) error {
 	default:
 		return fmt.Errorf("load method %s %s: authorization %s: %w", m.HTTPMethod, path, m.AuthorizationType, ErrUnsupported)
 	}
+	if m.APIKeyRequired {
+		return fmt.Errorf("load method %s %s: API key required: %w", m.HTTPMethod, path, ErrUnsupported)
+	}
 	if m.Integration == nil {
 		return nil // API Gateway answers 500 for a method without integration
 	}

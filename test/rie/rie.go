@@ -358,6 +358,7 @@ func (i *instance) stop() {
 			_ = syscall.Kill(-i.cmd.Process.Pid, syscall.SIGKILL)
 		}
 		<-i.exit
+		i.client.CloseIdleConnections()
 	})
 }
 
@@ -387,7 +388,7 @@ func (f *Function) startOnce(seq, gen int) (*instance, error) {
 		f.cfg.Bootstrap)
 	cmd.Dir = f.cfg.Dir
 	cmd.Env = f.environ()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = sysProcAttr()
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	prefix := fmt.Sprintf("[%s#%d] ", f.cfg.Name, seq)

@@ -95,8 +95,9 @@ func RepoRoot(dir string) (string, error) {
 }
 
 // CLIConfig returns the Terraform CLI config to use: TF_CLI_CONFIG_FILE when
-// it names an existing file, else <repo>/build/terraform.rc (writing it with .ci/terraformrc when
-// missing, as `make terraformrc` does).
+// it names an existing file, else build/terraform.rc of the checkout
+// enclosing dir (or the working directory, for folders outside any), written
+// with .ci/terraformrc when missing, as `make terraformrc` does.
 func CLIConfig(dir string) (string, error) {
 	if p := os.Getenv("TF_CLI_CONFIG_FILE"); p != "" {
 		if _, err := os.Stat(p); err == nil {
@@ -105,7 +106,10 @@ func CLIConfig(dir string) (string, error) {
 	}
 	root, err := RepoRoot(dir)
 	if err != nil {
-		return "", err
+		// dir may be a temporary folder: use the checkout the test runs in.
+		if root, err = RepoRoot("."); err != nil {
+			return "", err
+		}
 	}
 	p := filepath.Join(root, "build", "terraform.rc")
 	if _, err := os.Stat(p); err == nil {
@@ -120,9 +124,11 @@ func CLIConfig(dir string) (string, error) {
 
 // Options starts (or reuses) the shared moto server, writes the override
 // into dir with the state and the data folder in a temporary folder, and
-// returns Terratest options for dir with vars (the environment names moto for
-// any AWS SDK a provisioner or data source might start). The override is removed when the test ends
-// (after deferred destroys).
+// returns Terratest options for dir with vars; the environment also names
+// moto for any AWS SDK a provisioner or data source might start. The
+// override is removed when the test ends, after deferred destroys. The shared
+// server (moto.Start) outlives the test binary unless TestMain calls
+// moto.StopShared; OptionsFor takes a server you stop yourself.
 func Options(t testing.TB, dir string, vars map[string]any) *terraform.Options {
 	t.Helper()
 	return OptionsFor(t, moto.Start(t), dir, vars)

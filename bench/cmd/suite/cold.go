@@ -21,7 +21,10 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -231,6 +234,9 @@ func (s *suite) moto() (*moto.Server, error) {
 	if s.motoSrv != nil {
 		return s.motoSrv, nil
 	}
+	// A private moto: a shared one (MOTO_ENDPOINT, which the Makefile
+	// exports) may be reset by concurrent tests in the middle of the runs.
+	os.Unsetenv("MOTO_ENDPOINT")
 	m, err := moto.Ensure()
 	if err != nil {
 		return nil, err
@@ -336,6 +342,22 @@ func (s *suite) cold() error {
 	}
 	c.Notes = append(c.Notes, fmt.Sprintf("DynamoDB item pre-written by one authorizer run (%d issuer fetch)", is.delayedHits.Load()-before))
 
+	if ms, err := s.motoGetItem(); err == nil {
+		c.MotoGetItemMs = ms
+	} else {
+		logf("moto GetItem timing: %v", err)
+	}
+
+	for _, b := range []struct{ name, path string }{{"bare Go Lambda", floor}, {"authorizer", authz}} {
+		it, err := initTrace(b.path)
+		if err != nil {
+			logf("inittrace %s: %v", b.name, err)
+			continue
+		}
+		it.Binary = b.name
+		c.InitTrace = append(c.InitTrace, it)
+	}
+
 	issuerHits := map[string]int64{}
 	for run := 0; run < s.o.coldRuns; run++ {
 		for _, cc := range cases {
@@ -369,6 +391,9 @@ func (s *suite) cold() error {
 			v.Note = fmt.Sprintf("issuer fetches during the runs: %d", issuerHits[cc.name])
 		}
 		logf("cold %-14s median %7.1f ms (min %.1f, p90 %.1f, init %.1f ms, %d errors) %s", v.Name, v.Median, v.Min, v.P90, v.InitMed, v.Errors, v.Note)
+	}
+	if err := s.coldSteps(is); err != nil {
+		logf("cold steps: %v", err)
 	}
 	if issuerHits["ours-dynamodb"] != 0 {
 		return fmt.Errorf("the DynamoDB variant reached the issuer %d times: its figures are not keys-from-DynamoDB", issuerHits["ours-dynamodb"])
@@ -409,6 +434,122 @@ func (s *suite) checkItem() error {
 		return fmt.Errorf("the authorizer wrote no item to %s", KeysTable)
 	}
 	return nil
+}
+
+// initTrace starts bin 10 times with GODEBUG=inittrace=1 and no Lambda
+// environment (so it exits right after init) and sums, per package, the
+// fastest init seen.
+func initTrace(bin string) (InitTrace, error) {
+	best := map[string]PackageInit{}
+	for range 10 {
+		cmd := exec.Command(bin)
+		cmd.Env = []string{"GODEBUG=inittrace=1", "PATH=/usr/bin:/bin"}
+		out, _ := cmd.CombinedOutput() // exits non-zero: no settings, no runtime API
+		for _, line := range strings.Split(string(out), "\n") {
+			// init <pkg> @0.5 ms, 0.012 ms clock, 1234 bytes, 5 allocs
+			f := strings.Fields(line)
+			if len(f) < 8 || f[0] != "init" {
+				continue
+			}
+			ms, err1 := strconv.ParseFloat(f[4], 64)
+			by, err2 := strconv.ParseInt(f[7], 10, 64)
+			if err1 != nil || err2 != nil {
+				continue
+			}
+			if b, ok := best[f[1]]; !ok || ms < b.Ms {
+				best[f[1]] = PackageInit{Package: f[1], Ms: ms, Bytes: by}
+			}
+		}
+	}
+	if len(best) == 0 {
+		return InitTrace{}, fmt.Errorf("no inittrace lines")
+	}
+	var it InitTrace
+	for _, b := range best {
+		it.TotalMs += b.Ms
+		it.Top = append(it.Top, b)
+	}
+	sort.Slice(it.Top, func(i, j int) bool { return it.Top[i].Ms > it.Top[j].Ms })
+	if len(it.Top) > 6 {
+		it.Top = it.Top[:6]
+	}
+	return it, nil
+}
+
+// stepNames are cmd/coldsteps' steps in order, with what they cover.
+var stepNames = []struct{ key, label string }{
+	{"before_main", "exec → main (runtime start, package init; by difference)"},
+	{"settings", "settings (config.FromEnv)"},
+	{"sdk_config", "AWS SDK configuration (config.LoadDefaultConfig)"},
+	{"key_provider", "key provider (keys.New, keystore client)"},
+	{"warm_keys_getitem", "keys from DynamoDB (Warm: GetItem to moto, JWKS parse)"},
+	{"verifier_policy", "verifier, policy builder, handler"},
+	{"first_verdict", "first verdict (verify, policy, JSON)"},
+}
+
+// coldSteps runs cmd/coldsteps as a fresh process s.o.coldRuns times.
+func (s *suite) coldSteps(is *issuer) error {
+	bin, err := s.bootstrap("coldsteps")
+	if err != nil {
+		return err
+	}
+	env := append([]string{"PATH=/usr/bin:/bin", "METHOD_ARN=" + fixture.MethodARNPrefix + "user"}, s.authorizerEnv(is.delayed, true)...)
+	s.r.Commands = append(s.r.Commands, "(cd build/bench/bin/coldsteps && ISSUER=… JWKS_URL=… KEYS_TABLE_NAME="+KeysTable+" AWS_ENDPOINT_URL=<moto> AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AUDIENCES=… CLIENT_IDS=… REQUIRED_SCOPES=… TOKEN=… METHOD_ARN=… ./bootstrap)  # × cold-runs")
+	all := map[string][]float64{}
+	for i := 0; i < s.o.coldRuns; i++ {
+		ms, line, err := timeToLine([]string{bin}, filepath.Dir(bin), append(env, "TOKEN="+s.r.Fixture.f.RS256.Tokens[i%len(s.r.Fixture.f.RS256.Tokens)]))
+		if err != nil {
+			return err
+		}
+		var steps map[string]float64
+		if err := json.Unmarshal([]byte(line), &steps); err != nil {
+			return fmt.Errorf("parse %q: %w", line, err)
+		}
+		sum := 0.0
+		for k, v := range steps {
+			all[k] = append(all[k], v)
+			sum += v
+		}
+		all["before_main"] = append(all["before_main"], ms-sum)
+		all["total"] = append(all["total"], ms)
+	}
+	s.r.Cold.Steps = nil
+	for _, st := range stepNames {
+		s.r.Cold.Steps = append(s.r.Cold.Steps, Step{Name: st.label, Ms: median(all[st.key])})
+	}
+	s.r.Cold.Steps = append(s.r.Cold.Steps, Step{Name: "total, exec → verdict printed (no emulator)", Ms: median(all["total"])})
+	for _, st := range s.r.Cold.Steps {
+		logf("cold step %-60s %6.2f ms", st.Name, st.Ms)
+	}
+	return nil
+}
+
+// motoGetItem times GetItem of the keys item on a fresh client (new TCP
+// connection) each time, as a cold start does; median of 11.
+func (s *suite) motoGetItem() (float64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := s.db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(KeysTable)})
+	if err != nil || len(out.Items) == 0 {
+		return 0, fmt.Errorf("scan: %v", err)
+	}
+	pk := out.Items[0]["PK"]
+	cfg, err := s.motoSrv.Config(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var xs []float64
+	for range 11 {
+		db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+			o.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		})
+		t0 := time.Now()
+		if _, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(KeysTable), Key: map[string]types.AttributeValue{"PK": pk}}); err != nil {
+			return 0, err
+		}
+		xs = append(xs, float64(time.Since(t0).Microseconds())/1000)
+	}
+	return median(xs), nil
 }
 
 func trim(s string, n int) string {

@@ -47,6 +47,7 @@ func (s *suite) like() error {
 	}{
 		{"go", "ours: Go program (config → keys → verdict)", []string{goBin}, filepath.Dir(goBin), `"Allow"`},
 		{"node", "aws-jwt-verify 5.2.1 on Node " + s.r.Machine.Node, []string{node, "verdict-once.mjs"}, nodeDir, `"principalId"`},
+		{"node-bare", "for reference: Node printing one line and nothing else (`node -e`)", []string{node, "-e", `process.stdout.write("{}\n")`}, nodeDir, `{}`},
 	}
 	s.r.Commands = append(s.r.Commands,
 		"(cd build/bench/bin/verdictonce && ISSUER=… SSL_CERT_FILE=… JWKS_URL=https://127.0.0.1:<port>/jwks.json AUDIENCES=… CLIENT_IDS=… REQUIRED_SCOPES=… TOKEN=… METHOD_ARN=… ./bootstrap)",

@@ -191,7 +191,7 @@ func displayCommand(o *options, dir string, env []string, name string, args []st
 		fmt.Fprintf(&b, "(cd %s && ", rel)
 	}
 	for _, e := range env {
-		b.WriteString(e + " ")
+		b.WriteString(strings.ReplaceAll(e, o.root+"/", "") + " ")
 	}
 	b.WriteString(name)
 	for _, a := range args {

@@ -63,6 +63,7 @@ type Warm struct {
 	Rows      []WarmRow `json:"rows"`
 	OpenSSL   []Native  `json:"openssl"`
 	RawGo     string    `json:"rawGo"` // go test output, for the appendix
+	Profile   Profile   `json:"profile"`
 }
 
 // WarmRow is one verifier × algorithm.
@@ -74,6 +75,10 @@ type WarmRow struct {
 	Median      float64   `json:"median"`
 	BytesPerOp  float64   `json:"bytesPerOp,omitempty"`
 	AllocsPerOp float64   `json:"allocsPerOp,omitempty"`
+	// Paired is BenchmarkPaired's x-floor of each run: verdict by verdict
+	// interleaved with the floor, median over blocks of 100 pairs.
+	Paired       []float64 `json:"paired,omitempty"`
+	PairedMedian float64   `json:"pairedMedian,omitempty"`
 }
 
 // Native is an openssl speed figure.
@@ -90,6 +95,36 @@ type Cold struct {
 	Runs     int           `json:"runs"`
 	Variants []ColdVariant `json:"variants"`
 	Notes    []string      `json:"notes,omitempty"`
+	// MotoGetItemMs is the median round trip of one GetItem of the keys item
+	// to moto on a new connection, to read the DynamoDB cold start against.
+	MotoGetItemMs float64 `json:"motoGetItemMs,omitempty"`
+	// InitTrace is the Go package initialisation of each binary
+	// (GODEBUG=inittrace=1): the sum over packages of each one's fastest
+	// init in 10 starts, and the costliest packages.
+	InitTrace []InitTrace `json:"initTrace,omitempty"`
+	// Steps splits the DynamoDB cold start (cmd/coldsteps as a fresh
+	// process, no emulator): median ms per step, in order.
+	Steps []Step `json:"steps,omitempty"`
+}
+
+// Step is one part of the cold start.
+type Step struct {
+	Name string  `json:"name"`
+	Ms   float64 `json:"ms"`
+}
+
+// InitTrace summarises one binary's package init.
+type InitTrace struct {
+	Binary  string        `json:"binary"`
+	TotalMs float64       `json:"totalMs"`
+	Top     []PackageInit `json:"top"`
+}
+
+// PackageInit is one package's init cost.
+type PackageInit struct {
+	Package string  `json:"package"`
+	Ms      float64 `json:"ms"`
+	Bytes   int64   `json:"bytes"`
 }
 
 // ColdVariant is one cold-start configuration.

@@ -58,6 +58,8 @@ func (s *suite) fixture() error {
 }
 
 // benchLine: BenchmarkVerdict/alg=RS256/impl=ours-2  12345  45678 ns/op  1234 B/op  12 allocs/op
+var pairedLine = regexp.MustCompile(`^BenchmarkPaired/alg=(\w+)/impl=([\w-]+?)(?:-\d+)?\s+\d+\s.*?([0-9.]+) x-floor`)
+
 var benchLine = regexp.MustCompile(`^BenchmarkVerdict/alg=(\w+)/impl=([\w-]+?)(?:-\d+)?\s+\d+\s+([0-9.]+) ns/op(?:\s+([0-9.]+) B/op\s+([0-9.]+) allocs/op)?`)
 
 func (s *suite) warm() error {
@@ -71,7 +73,7 @@ func (s *suite) warm() error {
 	if _, err := s.command(s.o.benchDir, env, "go", "test", "-count=1", "-run", "TestHarnesses", "./verdict/"); err != nil {
 		return err
 	}
-	out, err := s.command(s.o.benchDir, env, "go", "test", "-run", "^$", "-bench", "BenchmarkVerdict",
+	out, err := s.command(s.o.benchDir, env, "go", "test", "-run", "^$", "-bench", "^(BenchmarkVerdict|BenchmarkPaired)$",
 		"-benchmem", "-count", strconv.Itoa(s.o.count), "-benchtime", s.o.benchtime, "./verdict/")
 	if err != nil {
 		return err
@@ -82,9 +84,15 @@ func (s *suite) warm() error {
 		labels[h.Name] = h.Label
 	}
 	rows := map[string]*WarmRow{}
+	paired := map[string][]float64{}
 	var order []string
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
 	for sc.Scan() {
+		if m := pairedLine.FindStringSubmatch(sc.Text()); m != nil {
+			x, _ := strconv.ParseFloat(m[3], 64)
+			paired[m[1]+"/"+m[2]] = append(paired[m[1]+"/"+m[2]], x)
+			continue
+		}
 		m := benchLine.FindStringSubmatch(sc.Text())
 		if m == nil {
 			continue
@@ -109,6 +117,9 @@ func (s *suite) warm() error {
 	w.Rows = w.Rows[:0]
 	for _, k := range order {
 		rows[k].Median = median(rows[k].Samples)
+		if p := paired[k]; len(p) > 0 {
+			rows[k].Paired, rows[k].PairedMedian = p, median(p)
+		}
 		w.Rows = append(w.Rows, *rows[k])
 	}
 
@@ -153,9 +164,14 @@ func (s *suite) warm() error {
 		}
 		w.OpenSSL = append(w.OpenSSL, Native{Alg: t.alg, Test: t.test, VerifyPS: vps, NsPerOp: 1e9 / vps, RawOutput: lastLines(string(out), 3)})
 	}
+	if !s.o.smoke {
+		if err := s.profile(env); err != nil {
+			return err
+		}
+	}
 	s.r.Machine.LoadEnd = load1()
 	for _, row := range w.Rows {
-		logf("warm %s %-15s %9.0f ns/verdict", row.Alg, row.Impl, row.Median)
+		logf("warm %s %-15s %9.0f ns/verdict, paired %.2f× floor", row.Alg, row.Impl, row.Median, row.PairedMedian)
 	}
 	for _, n := range w.OpenSSL {
 		logf("warm %s openssl %9.0f ns/verify", n.Alg, n.NsPerOp)

@@ -3,5 +3,36 @@
 //
 // Every rejection, whatever its cause, is the error "Unauthorized" (API
 // Gateway turns exactly that string into a 401); the cause goes to one
-// structured log line per verdict, which never contains the token.
+// structured log line per verdict ("allow" or "deny" with a "reason"), which
+// never contains the token. A panic anywhere below Handle is recovered,
+// logged and answered the same way.
+//
+// Rejected inputs (each has a golden event under testdata/events):
+//
+//   - authorizationToken: empty, "Bearer" alone, another scheme, extra
+//     words or whitespace, longer than token.MaxTokenBytes (16 KiB);
+//   - shape: not three segments (two parts, JWE-shaped five parts, JSON
+//     serialization), empty signature (unsigned "none" tokens), CR/LF,
+//     padding or bytes outside base64url;
+//   - header: duplicate keys (also via escapes), not an object, alg not in
+//     the allow-list (none, HS*, anything not configured), kid missing or not
+//     a string, any of jwk, jku, x5u, x5c, crit, b64, cty (nested JWT), zip,
+//     enc;
+//   - key: unknown kid, key "use" other than "sig", key "alg" different from
+//     the token's, key type or curve not fitting the algorithm (RSA key for
+//     ES256, EC key for RS256, P-521 key for ES384), RSA keys under 2048 bits;
+//   - signature: tampered payload or signature, signed by another key;
+//   - payload: invalid JSON or UTF-8, trailing data, duplicate keys, claims of
+//     the wrong type (exp/nbf/iat not numbers, aud not string or array of
+//     strings, iss/client_id/cid/token_use/scope not strings, scp not an
+//     array of strings);
+//   - claims: iss not exactly the issuer, exp missing or past (beyond the
+//     leeway), nbf or iat in the future (beyond the leeway), aud without a
+//     configured audience, client_id or cid missing or not configured,
+//     token_use different, a required scope missing;
+//   - user id (policy.ValidUserID): missing, not a string, empty, over 128
+//     bytes, or any byte outside [A-Za-z0-9._~@+=:,-] ("*", "?", "/",
+//     whitespace, control characters, non-ASCII look-alikes such as "∕");
+//   - methodArn: anything but arn:<partition>:execute-api:<region>:
+//     <12-digit account>:<apiId>/<stage>/<VERB>/<path>, or with wildcards.
 package authorizer

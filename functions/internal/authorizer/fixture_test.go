@@ -129,7 +129,16 @@ var routes = map[string][]string{
 	"okta":    {"GET/hello/{userId}", "POST/users/{userId}/items"},
 }
 
+// newHandler logs at Debug to log, so tests see one line per verdict,
+// allow lines included.
 func newHandler(t testing.TB, f *fixture, cfg string, log io.Writer) *Handler {
+	t.Helper()
+	return newHandlerLevel(t, f, cfg, log, slog.LevelDebug)
+}
+
+// newHandlerLevel logs at level: benchmarks use slog.LevelInfo, the Lambda
+// function's default, where allow lines are off.
+func newHandlerLevel(t testing.TB, f *fixture, cfg string, log io.Writer, level slog.Level) *Handler {
 	t.Helper()
 	v, err := token.NewVerifier(configs()[cfg], f.keys)
 	if err != nil {
@@ -142,7 +151,7 @@ func newHandler(t testing.TB, f *fixture, cfg string, log io.Writer) *Handler {
 	if log == nil {
 		log = io.Discard
 	}
-	return New(v, b, slog.New(slog.NewJSONHandler(log, nil)))
+	return New(v, b, slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: level})))
 }
 
 func cognitoClaims() map[string]any {

@@ -270,6 +270,19 @@ func TestGolden(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no golden events (run go test -update): %v", err)
 	}
+	want := map[string]bool{}
+	for _, g := range goldenCases() {
+		want[filepath.Join("testdata", "events", g.file())] = true
+	}
+	for _, file := range files {
+		if !want[file] {
+			t.Errorf("%s has no case in goldenCases (stale; run -update)", file)
+		}
+		delete(want, file)
+	}
+	for file := range want {
+		t.Errorf("%s missing (run go test -update)", file)
+	}
 	handlers := map[string]*Handler{}
 	var logs bytes.Buffer
 	for name := range configs() {

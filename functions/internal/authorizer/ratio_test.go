@@ -7,25 +7,47 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 )
 
-// TestRatio measures Authorize, go-jose alone and the bare RSA check in
-// short interleaved batches and keeps each one's fastest batch, so load from
+// TestRatio measures the warm verdict against the bare RSA check in short
+// interleaved batches and keeps each one's fastest batch, so load from
 // other processes on a shared machine distorts the ratio far less than
-// separate benchmark runs do. Run with AUTHZ_RATIO=1 go test -run TestRatio -v.
+// separate benchmark runs do. Run with AUTHZ_RATIO=1 go test -run TestRatio -v
+// (AUTHZ_RATIO_ROUNDS=n for more rounds).
+//
+//   - authorize: HandleJSON plus the runtime's handling of its result, as
+//     the Lambda function runs (logging at Info: allow lines off);
+//   - handle+marshal: Handle with its response value JSON-encoded by the
+//     runtime (the path before HandleJSON);
+//   - verify: token.Verifier.Verify alone;
+//   - go-jose: ParseSignedCompact + Verify alone;
+//   - rsa: sha256 of the signing input + rsa.VerifyPKCS1v15, the floor.
 func TestRatio(t *testing.T) {
 	if os.Getenv("AUTHZ_RATIO") == "" {
 		t.Skip("set AUTHZ_RATIO=1")
 	}
+	rounds := 60
+	if n, err := strconv.Atoi(os.Getenv("AUTHZ_RATIO_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
 	f := loadFixture(t)
-	h := newHandler(t, f, "cognito", nil)
+	h := newHandlerLevel(t, f, "cognito", io.Discard, slog.LevelInfo)
+	v, err := token.NewVerifier(configs()["cognito"], f.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tok := f.rsa.Mint(nil, benchClaims())
 	req := events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: "Bearer " + tok, MethodArn: defaultARN}
 	i := strings.LastIndexByte(tok, '.')
@@ -34,15 +56,29 @@ func TestRatio(t *testing.T) {
 	pub := f.rsa.Public().(*rsa.PublicKey)
 	algs := []jose.SignatureAlgorithm{jose.RS256}
 	ctx := context.Background()
+	rt := newRuntimeEncoder()
+	names := []string{"authorize", "handle+marshal", "verify", "go-jose", "rsa"}
 	runs := map[string]func(){
 		"authorize": func() {
+			resp, err := h.HandleJSON(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = rt.encode(resp)
+		},
+		"handle+marshal": func() {
 			resp, err := h.Handle(ctx, req)
 			if err != nil {
 				t.Fatal(err)
 			}
 			_, _ = json.Marshal(resp)
 		},
-		"gojose": func() {
+		"verify": func() {
+			if _, err := v.Verify(ctx, tok); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"go-jose": func() {
 			jws, _ := jose.ParseSignedCompact(tok, algs)
 			if _, err := jws.Verify(pub); err != nil {
 				t.Fatal(err)
@@ -56,8 +92,8 @@ func TestRatio(t *testing.T) {
 		},
 	}
 	best := map[string]time.Duration{}
-	for round := 0; round < 60; round++ {
-		for _, name := range []string{"authorize", "gojose", "rsa"} {
+	for round := 0; round < rounds; round++ {
+		for _, name := range names {
 			fn := runs[name]
 			start := time.Now()
 			for n := 0; n < 100; n++ {
@@ -69,10 +105,9 @@ func TestRatio(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("per op (best of 60 batches of 100): authorize %v, go-jose parse+verify %v, rsa %v",
-		best["authorize"], best["gojose"], best["rsa"])
-	t.Logf("authorize/rsa = %.3f, go-jose/rsa = %.3f, authorize/go-jose = %.3f",
-		float64(best["authorize"])/float64(best["rsa"]),
-		float64(best["gojose"])/float64(best["rsa"]),
-		float64(best["authorize"])/float64(best["gojose"]))
+	floor := float64(best["rsa"])
+	for _, name := range names {
+		t.Logf("%-15s %9v  %.3f× rsa", name, best[name], float64(best[name])/floor)
+	}
+	t.Logf("per op: best of %d interleaved batches of 100", rounds)
 }

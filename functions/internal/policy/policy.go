@@ -144,8 +144,8 @@ var userIDByte = func() (t [256]bool) {
 	return t
 }()
 
-// ValidUserID reports whether id is non-empty, at most MaxUserIDBytes and
-// made only of [A-Za-z0-9._~@+=:,-].
+// ValidUserID reports whether id is non-empty, at most MaxUserIDBytes,
+// made only of [A-Za-z0-9._~@+=:,-], and not "." or "..".
 func ValidUserID(id string) error {
 	if id == "" || len(id) > MaxUserIDBytes {
 		return fmt.Errorf("check user id: empty or longer than %d bytes: %w", MaxUserIDBytes, ErrUserID)
@@ -154,6 +154,11 @@ func ValidUserID(id string) error {
 		if !userIDByte[id[i]] {
 			return fmt.Errorf("check user id: forbidden byte at %d: %w", i, ErrUserID)
 		}
+	}
+	// A dot segment would make "users/{userId}/items" read as a path
+	// that normalises elsewhere ("users/../items").
+	if id == "." || id == ".." {
+		return fmt.Errorf("check user id: dot segment: %w", ErrUserID)
 	}
 	return nil
 }
@@ -165,6 +170,7 @@ type route struct{ before, after string }
 type Builder struct {
 	routes []route
 	size   int
+	plain  bool // no template byte needs JSON escaping (AppendAllowJSON)
 }
 
 // NewBuilder validates route templates ("VERB/path" with exactly one
@@ -173,7 +179,7 @@ func NewBuilder(templates []string) (*Builder, error) {
 	if len(templates) == 0 {
 		return nil, fmt.Errorf("create builder: no routes: %w", ErrRoute)
 	}
-	b := &Builder{}
+	b := &Builder{plain: true}
 	for _, t := range templates {
 		verb, _, ok := strings.Cut(t, "/")
 		if !ok || verb == "" || strings.Count(t, Placeholder) != 1 || strings.ContainsAny(strings.Replace(t, Placeholder, "", 1), "?{} \t") {
@@ -182,6 +188,7 @@ func NewBuilder(templates []string) (*Builder, error) {
 		before, after, _ := strings.Cut(t, Placeholder)
 		b.routes = append(b.routes, route{before, after})
 		b.size += len(before) + len(after)
+		b.plain = b.plain && isPlain(before) && isPlain(after)
 	}
 	return b, nil
 }

@@ -61,7 +61,7 @@ func TestValidUserID(t *testing.T) {
 		}
 	}
 	for _, id := range []string{"", strings.Repeat("x", 129), "a*", "a?", "a/b", "a b", "a\tb", "a\x00", "a\x7f",
-		"user\u22151", "\u0430dmin", "a%2F", "a#b", "a\\b", "a\"b", "a{b}"} {
+		"user\u22151", "\u0430dmin", "a%2F", "a#b", "a\\b", "a\"b", "a{b}", ".", ".."} {
 		if err := ValidUserID(id); !errors.Is(err, ErrUserID) {
 			t.Errorf("%q accepted", id)
 		}

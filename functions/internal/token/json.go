@@ -56,35 +56,37 @@ func (r *reader) end() error {
 	return nil
 }
 
-// keySet detects duplicate object keys; small objects (all real JWTs) are
-// checked by linear scan without allocating.
+// keySet detects duplicate object keys. Keys spelt without escapes (all
+// keys of real JWTs) are remembered as offsets into the input, not as
+// slices of it: storing the slices would make the compiler move every
+// decode buffer to the heap. Escaped keys and keys beyond the first 24 go
+// to a map of copies.
 type keySet struct {
-	small [24][]byte
+	small [24]struct{ off, end int }
 	n     int
 	big   map[string]struct{}
 }
 
-func (s *keySet) add(k []byte) bool {
+// add records key k, which is src[off:off+len(k)] when plain; it reports
+// false for a duplicate.
+func (s *keySet) add(src, k []byte, off int, plain bool) bool {
+	for _, e := range s.small[:s.n] {
+		if bytes.Equal(src[e.off:e.end], k) {
+			return false
+		}
+	}
 	if s.big != nil {
 		if _, dup := s.big[string(k)]; dup {
 			return false
 		}
-		s.big[string(k)] = struct{}{}
-		return true
 	}
-	for _, seen := range s.small[:s.n] {
-		if bytes.Equal(seen, k) {
-			return false
-		}
-	}
-	if s.n < len(s.small) {
-		s.small[s.n] = k
+	if plain && s.n < len(s.small) {
+		s.small[s.n].off, s.small[s.n].end = off, off+len(k)
 		s.n++
 		return true
 	}
-	s.big = make(map[string]struct{}, 2*len(s.small))
-	for _, seen := range s.small[:s.n] {
-		s.big[string(seen)] = struct{}{}
+	if s.big == nil {
+		s.big = make(map[string]struct{}, 2*len(s.small))
 	}
 	s.big[string(k)] = struct{}{}
 	return true
@@ -113,11 +115,13 @@ func (r *reader) object(fn func(key []byte) error) error {
 		if r.peek() != '"' {
 			return errSyntax
 		}
+		off := r.i + 1
 		key, err := r.str()
 		if err != nil {
 			return err
 		}
-		if !seen.add(key) {
+		// Unescaped keys alias the input; escapes always shorten a key.
+		if !seen.add(r.b, key, off, len(key) == r.i-off-1) {
 			return errDuplicate
 		}
 		r.ws()

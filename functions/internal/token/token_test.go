@@ -151,6 +151,7 @@ func TestVerifyAlgorithms(t *testing.T) {
 		{"EdDSA", ed.Mint(nil, claims), nil},
 		{"PS256 not allowed", rsaKey.Mint(jwttest.Header{"alg": "PS256"}, claims), ErrAlgorithm},
 		{"RSA 1024 refused", small.Mint(nil, claims), ErrKey},
+		{"kid too long", rsaKey.Mint(jwttest.Header{"kid": strings.Repeat("k", 257)}, claims), ErrHeader},
 		{"ES384 token P-521 key", p521.SignRaw("ES512", []byte(`{"alg":"ES384","kid":"p521"}`), mustJSON(claims)), ErrKey},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -50,7 +51,18 @@ type Verifier struct {
 	algs      []jose.SignatureAlgorithm
 	userClaim string
 	leeway    float64
+	headers   headerCache // headers go-jose accepted, see fastpath.go
+
+	testHookFullPath func() // tests only: called when go-jose verifies
 }
+
+// maxKIDBytes bounds the attacker-chosen kid before it reaches the key
+// source and its logs; real kids are thumbprints or short names.
+const maxKIDBytes = 256
+
+// maxHeaderBytes bounds the encoded protected header before it is decoded;
+// real JOSE headers are under 300 bytes.
+const maxHeaderBytes = 2048
 
 // minRSABits refuses keys too weak to trust, whatever the issuer publishes.
 const minRSABits = 2048
@@ -86,53 +98,133 @@ func NewVerifier(cfg Config, keys Keys) (*Verifier, error) {
 
 // Verify checks a compact JWS (as returned by Extract) and its claims.
 func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
+	b := bufPool.Get().(*buffers)
+	defer bufPool.Put(b)
+	payload, err := v.verifyJWS(ctx, raw, b, true)
+	if err != nil {
+		return Claims{}, err
+	}
+	// Claims copies what it keeps, so b can be reused once this returns.
+	return v.claims(payload)
+}
+
+// buffers hold the decoded segments of one token. They are pooled rather
+// than on the stack because the strict JSON reader's callbacks make the
+// compiler move any buffer they read to the heap; tokens larger than these
+// buffers decode into fresh memory.
+type buffers struct {
+	hdr     [512]byte
+	sig     [512]byte // RSA-4096
+	payload [4096]byte
+}
+
+var bufPool = sync.Pool{New: func() any { return new(buffers) }}
+
+// verifyJWS checks everything but the claims and returns the verified
+// payload (in b when it fits). With cached false it never consults or
+// fills the header cache: the full go-jose path, which the tests compare the
+// fast path against.
+func (v *Verifier) verifyJWS(ctx context.Context, raw string, b *buffers, cached bool) ([]byte, error) {
 	if len(raw) > MaxTokenBytes {
-		return Claims{}, fmt.Errorf("parse token: too long: %w", ErrMalformed)
+		return nil, fmt.Errorf("parse token: too long: %w", ErrMalformed)
 	}
 	// Shape first, cheaply: three non-empty segments, no CR/LF (which the
 	// base64 decoder would skip). This refuses JWE (five parts), the JSON
 	// serialization and unsigned tokens.
-	d1, _, ok := segments(raw)
+	d1, d2, ok := segments(raw)
 	if !ok {
-		return Claims{}, fmt.Errorf("parse token: not a compact JWS: %w", ErrMalformed)
+		return nil, fmt.Errorf("parse token: not a compact JWS: %w", ErrMalformed)
 	}
-	var hbuf [512]byte
-	hdr, err := decodeSegment(hbuf[:0], raw[:d1])
+	if d1 > maxHeaderBytes {
+		return nil, fmt.Errorf("check header: longer than %d bytes: %w", maxHeaderBytes, ErrHeader)
+	}
+	hdr, err := decodeSegment(b.hdr[:0], raw[:d1])
 	if err != nil {
-		return Claims{}, fmt.Errorf("decode header: %w", ErrMalformed)
+		return nil, fmt.Errorf("decode header: %w", ErrMalformed)
 	}
 	alg, kid, err := readHeader(hdr)
 	if err != nil {
-		return Claims{}, fmt.Errorf("check header: %w", err)
+		return nil, fmt.Errorf("check header: %w", err)
 	}
 	if !v.allowed(alg) {
-		return Claims{}, fmt.Errorf("check algorithm: %w", ErrAlgorithm)
+		return nil, fmt.Errorf("check algorithm: %w", ErrAlgorithm)
 	}
-	if kid == "" {
-		return Claims{}, fmt.Errorf("check header: missing kid: %w", ErrHeader)
+	if kid == "" || len(kid) > maxKIDBytes {
+		return nil, fmt.Errorf("check header: kid missing or too long: %w", ErrHeader)
 	}
-	// go-jose parses and, below, verifies. Its allow-list is ours, so the
-	// algorithm is pinned twice, independently; parsing before the key
-	// lookup keeps malformed tokens from ever reaching the key source.
-	jws, err := jose.ParseSignedCompact(raw, v.algs)
-	if err != nil {
-		return Claims{}, fmt.Errorf("parse token: %w", ErrMalformed)
+	// One spelling per signed byte string (see canonical); the header was
+	// decoded strictly above.
+	if !canonical(raw[d1+1:d2]) || !canonical(raw[d2+1:]) {
+		return nil, fmt.Errorf("parse token: non-canonical base64url: %w", ErrMalformed)
 	}
-	if len(jws.Signatures) != 1 || jws.Signatures[0].Header.Algorithm != alg {
-		return Claims{}, fmt.Errorf("parse token: %w", ErrMalformed)
+	// A header go-jose has already accepted (fastpath.go) needs only the
+	// per-token decoding; anything else is parsed by go-jose. Either way
+	// malformed tokens are refused before they reach the key source.
+	var (
+		jws     *jose.JSONWebSignature
+		payload []byte
+		sig     []byte
+	)
+	ent, hit := headerEntry{}, false
+	if cached {
+		ent, hit = v.headers.get(raw[:d1])
+	}
+	if hit && ent.alg == alg {
+		if sig, err = decodeSegment(b.sig[:0], raw[d2+1:]); err != nil {
+			return nil, fmt.Errorf("decode signature: %w", ErrMalformed)
+		}
+		if payload, err = decodeSegment(b.payload[:0], raw[d1+1:d2]); err != nil {
+			return nil, fmt.Errorf("decode payload: %w", ErrMalformed)
+		}
+	} else {
+		hit = false
+		// go-jose parses and, below, verifies. Its allow-list is ours, so
+		// the algorithm is pinned twice, independently.
+		if jws, err = v.parse(raw, alg); err != nil {
+			return nil, err
+		}
 	}
 	jwk, err := v.keys.Key(ctx, kid)
 	if err != nil {
-		return Claims{}, fmt.Errorf("find key: %w: %w", ErrKey, err)
+		return nil, fmt.Errorf("find key: %w: %w", ErrKey, err)
 	}
 	if err := keyFits(jwk, alg); err != nil {
-		return Claims{}, fmt.Errorf("check key: %w", err)
+		return nil, fmt.Errorf("check key: %w", err)
 	}
-	payload, err := jws.Verify(jwk.Key)
+	if hit && ent.key == jwk {
+		if verifySignature(jwk.Key, alg, bytesOf(raw[:d2]), sig) != nil {
+			return nil, fmt.Errorf("verify signature: %w", ErrSignature)
+		}
+		return payload, nil
+	}
+	if v.testHookFullPath != nil {
+		v.testHookFullPath()
+	}
+	if jws == nil {
+		// The header was cached for another key (rotation): full path.
+		if jws, err = v.parse(raw, alg); err != nil {
+			return nil, err
+		}
+	}
+	payload, err = jws.Verify(jwk.Key)
 	if err != nil {
-		return Claims{}, fmt.Errorf("verify signature: %w", ErrSignature)
+		return nil, fmt.Errorf("verify signature: %w", ErrSignature)
 	}
-	return v.claims(payload)
+	if cached {
+		v.headers.put(raw[:d1], headerEntry{key: jwk, alg: alg})
+	}
+	return payload, nil
+}
+
+func (v *Verifier) parse(raw, alg string) (*jose.JSONWebSignature, error) {
+	jws, err := jose.ParseSignedCompact(raw, v.algs)
+	if err != nil {
+		return nil, fmt.Errorf("parse token: %w", ErrMalformed)
+	}
+	if len(jws.Signatures) != 1 || string(jws.Signatures[0].Header.Algorithm) != alg {
+		return nil, fmt.Errorf("parse token: %w", ErrMalformed)
+	}
+	return jws, nil
 }
 
 // internAlg returns the constant for a known algorithm name (no allocation
@@ -192,13 +284,17 @@ var b64url = func() (t [256]bool) {
 	return t
 }()
 
+// strictB64 refuses padding and non-zero unused bits; CR and LF, which
+// every encoding/base64 decoder skips, are refused by segments.
+var strictB64 = base64.RawURLEncoding.Strict()
+
 func decodeSegment(dst []byte, s string) ([]byte, error) {
-	n := base64.RawURLEncoding.DecodedLen(len(s))
+	n := strictB64.DecodedLen(len(s))
 	if cap(dst) < n {
 		dst = make([]byte, n)
 	}
 	dst = dst[:n]
-	m, err := base64.RawURLEncoding.Strict().Decode(dst, []byte(s))
+	m, err := strictB64.Decode(dst, bytesOf(s))
 	return dst[:m], err
 }
 
@@ -255,8 +351,11 @@ func keyFits(jwk *jose.JSONWebKey, alg string) error {
 	ok := false
 	switch k := jwk.Key.(type) {
 	case *rsa.PublicKey:
-		ok = (alg[0] == 'R' || alg[0] == 'P') && k.N != nil && k.N.BitLen() >= minRSABits
+		ok = (alg[0] == 'R' || alg[0] == 'P') && k != nil && k.N != nil && k.N.BitLen() >= minRSABits
 	case *ecdsa.PublicKey:
+		if k == nil {
+			break
+		}
 		switch alg {
 		case "ES256":
 			ok = k.Curve == elliptic.P256()
@@ -266,7 +365,7 @@ func keyFits(jwk *jose.JSONWebKey, alg string) error {
 			ok = k.Curve == elliptic.P521()
 		}
 	case ed25519.PublicKey:
-		ok = alg == "EdDSA"
+		ok = alg == "EdDSA" && len(k) == ed25519.PublicKeySize
 	}
 	if !ok {
 		return fmt.Errorf("key type does not fit %s: %w", alg, ErrKey)

@@ -23,9 +23,13 @@ type output struct {
 	Echo any    `json:"echo"`
 	Env  string `json:"env,omitempty"`
 	PID  int    `json:"pid"`
+	// Start and End (Unix ns) bracket the handler's run.
+	Start int64 `json:"start"`
+	End   int64 `json:"end"`
 }
 
 func handle(ctx context.Context, in input) (output, error) {
+	start := time.Now().UnixNano()
 	if in.Sleep > 0 {
 		time.Sleep(time.Duration(in.Sleep) * time.Millisecond)
 	}
@@ -35,7 +39,7 @@ func handle(ctx context.Context, in input) (output, error) {
 	if in.Error != "" {
 		return output{}, errors.New(in.Error)
 	}
-	out := output{Echo: in.Echo, PID: os.Getpid()}
+	out := output{Echo: in.Echo, PID: os.Getpid(), Start: start, End: time.Now().UnixNano()}
 	if in.Env != "" {
 		out.Env = os.Getenv(in.Env)
 	}

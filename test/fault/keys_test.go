@@ -1,0 +1,391 @@
+package fault
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	fp "github.com/jwtauthz/terraform-aws-jwt-authorizer/test/faultproxy"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
+)
+
+// margin is the slack allowed on top of a fetch timeout: scheduling on a
+// shared 2-core machine, one moto round trip, the verification itself.
+const margin = 500 * time.Millisecond
+
+var issuerFaults = []struct {
+	name  string
+	fault fp.Fault
+}{
+	{"refuse", fp.Fault{Mode: fp.Refuse}},
+	{"reset", fp.Fault{Mode: fp.Reset}},
+	{"hang", fp.Fault{Mode: fp.Hang}},
+	{"slow_past_timeout", fp.Fault{Mode: fp.Slow, Delay: 3 * time.Second}},
+	{"status_503", fp.Fault{Mode: fp.Status, Status: 503}},
+	{"garbage", fp.Fault{Mode: fp.Garbage}},
+	{"oversized_2MiB", fp.Fault{Mode: fp.Oversized, Size: 2 << 20}},
+	{"oversized_announced", fp.Fault{Mode: fp.Oversized, Size: 2 << 20, AnnounceLength: true}},
+}
+
+var ddbFaults = []struct {
+	name  string
+	fault fp.Fault
+}{
+	{"refuse", fp.Fault{Mode: fp.Refuse}},
+	{"reset", fp.Fault{Mode: fp.Reset}},
+	{"hang", fp.Fault{Mode: fp.Hang}},
+	{"status_500", fp.Fault{Mode: fp.Status, Status: 500}},
+	{"garbage", fp.Fault{Mode: fp.Garbage}},
+	{"throttle_provisioned", fp.Fault{Mode: fp.Throttle, ErrorType: fp.ProvisionedThroughputExceeded}},
+	{"throttle_throttling", fp.Fault{Mode: fp.Throttle, ErrorType: fp.ThrottlingException}},
+}
+
+// Issuer down at cold start, DynamoDB item fresh → valid tokens pass and the
+// issuer is not even asked.
+func TestIssuerDownColdStartItemFresh(t *testing.T) {
+	for _, f := range issuerFaults {
+		t.Run(f.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.seedItem(time.Now(), time.Hour, k1)
+			e.setJWKS(f.fault)
+			a := e.coldStart(settings{})
+			if a.warmErr {
+				t.Fatal("cold start logged warm keys")
+			}
+			v := a.mustAllow(t, mint(k1, "alice"), "alice")
+			if n := e.jwksProxy.Requests(); n != 0 {
+				t.Errorf("issuer asked %d times though the item is fresh", n)
+			}
+			// A kid the item lacks goes to the (failing) issuer and is
+			// refused within the fetch timeout, with no error but Unauthorized.
+			u := a.mustDeny(t, mint(k2, "bob"), "bob")
+			if u.took > time.Second+margin {
+				t.Errorf("unknown kid verdict took %v", u.took)
+			}
+			a.mustAllow(t, mint(k1, "carol"), "carol")
+			a.noCrash(t)
+			record(t, "valid tokens allowed from the item; issuer not called",
+				fmt.Sprintf("allowed (cold start %v, first verdict %v); 0 issuer calls before the unknown kid; unknown kid Unauthorized in %v",
+					a.warmTook.Round(time.Millisecond), v.took.Round(time.Millisecond), u.took.Round(time.Millisecond)),
+				a.warmTook+v.took)
+		})
+	}
+}
+
+// DynamoDB down or throttling → keys from the issuer, no error to callers.
+func TestDynamoDBDownKeysFromIssuer(t *testing.T) {
+	for _, f := range ddbFaults {
+		t.Run(f.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.setDDB(f.fault)
+			a := e.coldStart(settings{timeout: time.Second})
+			if a.warmErr {
+				t.Fatal("cold start logged warm keys")
+			}
+			var worst time.Duration
+			for i := range 20 {
+				v := a.mustAllow(t, mint(k1, fmt.Sprintf("user-%d", i)), fmt.Sprintf("user-%d", i))
+				worst = max(worst, v.took)
+			}
+			if e.iss.hits.Load() != 1 {
+				t.Errorf("issuer fetches = %d, want 1", e.iss.hits.Load())
+			}
+			if a.logs.count("DynamoDB load failed") != 1 {
+				t.Errorf("want one 'DynamoDB load failed' line:\n%s", a.logs)
+			}
+			// Recovery: DynamoDB back, the next cold start writes the item.
+			e.setDDB(fp.Fault{Mode: fp.Pass})
+			b := e.coldStart(settings{timeout: time.Second})
+			b.mustAllow(t, mint(k1, "dave"), "dave")
+			a.noCrash(t)
+			if _, err := e.item(); err != nil {
+				t.Errorf("item after DynamoDB came back: %v", err)
+			}
+			record(t, "keys from the issuer; no error to callers",
+				fmt.Sprintf("20/20 allowed, worst verdict %v; cold start %v (DynamoDB requests reaching the proxy %d, faulted %d); 1 issuer fetch",
+					worst.Round(time.Millisecond), a.warmTook.Round(time.Millisecond), e.ddbProxy.Requests(), e.ddbProxy.Faulted()),
+				a.warmTook)
+			// Cold start cost of the fault: the DynamoDB load is bounded by
+			// the fetch timeout, and so is the save.
+			if a.warmTook > 2*time.Second+margin {
+				t.Errorf("warm took %v, want ≤ 2×timeout", a.warmTook)
+			}
+		})
+	}
+}
+
+// Both down and no keys held → every token Unauthorized, a clear log line,
+// no crash, recovery by itself when they come back.
+func TestBothDownNoKeysThenRecovery(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		iss, ddb  fp.Fault
+		recoverBy time.Duration
+	}{
+		{"refuse", fp.Fault{Mode: fp.Refuse}, fp.Fault{Mode: fp.Refuse}, 0},
+		{"5xx", fp.Fault{Mode: fp.Status, Status: 502}, fp.Fault{Mode: fp.Status, Status: 500}, 0},
+		{"hang", fp.Fault{Mode: fp.Hang}, fp.Fault{Mode: fp.Hang}, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.setJWKS(c.iss)
+			e.setDDB(c.ddb)
+			s := settings{timeout: 500 * time.Millisecond, window: time.Second}
+			a := e.coldStart(s)
+			if !a.warmErr {
+				t.Fatal("cold start did not log warm keys")
+			}
+			if a.logs.count(`"level":"ERROR","msg":"keys: issuer fetch failed and no keys are held"`) != 1 {
+				t.Errorf("missing the clear error line:\n%s", a.logs)
+			}
+			var worst time.Duration
+			for i := range 50 {
+				v := a.mustDeny(t, mint(k1, "alice"), "alice")
+				worst = max(worst, v.took)
+				if i == 0 && !strings.Contains(a.logs.String(), "no keys available") {
+					t.Errorf("deny reason does not say no keys are available:\n%s", a.logs)
+				}
+			}
+			if strings.Contains(a.logs.String(), `"reason":"panic"`) {
+				t.Fatal("panic recovered in the handler")
+			}
+			a.noCrash(t)
+			e.setJWKS(fp.Fault{Mode: fp.Pass})
+			e.setDDB(fp.Fault{Mode: fp.Pass})
+			back := time.Now()
+			for {
+				if v := a.call(mint(k1, "alice"), "alice"); v.allowed {
+					break
+				}
+				if time.Since(back) > s.window+2*s.timeout+margin {
+					t.Fatalf("no recovery %v after both came back", time.Since(back))
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			recovered := time.Since(back)
+			// The recovery fetch wrote the item for the next cold start.
+			if _, err := e.item(); err != nil {
+				t.Errorf("item after recovery: %v", err)
+			}
+			record(t, "all Unauthorized, one ERROR line, no crash; recovers alone",
+				fmt.Sprintf("50/50 Unauthorized (worst %v), warm %v; recovered %v after restore (window %v)",
+					worst.Round(time.Millisecond), a.warmTook.Round(time.Millisecond), recovered.Round(time.Millisecond), s.window),
+				recovered)
+		})
+	}
+}
+
+// Issuer hangs → the verdict comes within the fetch timeout plus a margin,
+// whether keys are held (stale-if-error), expired or absent.
+func TestIssuerHangsVerdictWithinTimeout(t *testing.T) {
+	const timeout = time.Second
+	t.Run("no_keys_held", func(t *testing.T) {
+		e := newEnv(t)
+		e.setJWKS(fp.Fault{Mode: fp.Hang})
+		a := e.coldStart(settings{timeout: timeout, window: time.Second})
+		if a.warmTook > timeout+margin {
+			t.Errorf("warm took %v", a.warmTook)
+		}
+		time.Sleep(time.Second) // past the penalty window: the request fetches
+		v := a.mustDeny(t, mint(k1, "alice"), "alice")
+		if v.took > timeout+margin || v.took < timeout/2 {
+			t.Errorf("verdict took %v, want ≈ %v", v.took, timeout)
+		}
+		record(t, fmt.Sprintf("Unauthorized within %v + %v", timeout, margin), fmt.Sprintf("Unauthorized in %v (warm %v)", v.took.Round(time.Millisecond), a.warmTook.Round(time.Millisecond)), v.took)
+	})
+	t.Run("unknown_kid_keys_held", func(t *testing.T) {
+		e := newEnv(t)
+		a := e.coldStart(settings{timeout: timeout, window: time.Second})
+		time.Sleep(time.Second)
+		e.setJWKS(fp.Fault{Mode: fp.Hang})
+		v := a.mustDeny(t, mint(k2, "bob"), "bob")
+		if v.took > timeout+margin {
+			t.Errorf("verdict took %v", v.took)
+		}
+		w := a.mustAllow(t, mint(k1, "alice"), "alice")
+		record(t, "unknown kid Unauthorized within timeout; held keys still valid",
+			fmt.Sprintf("Unauthorized in %v; known kid allowed in %v", v.took.Round(time.Millisecond), w.took.Round(time.Millisecond)), v.took)
+	})
+	t.Run("expired_keys_stale_if_error", func(t *testing.T) {
+		e := newEnv(t)
+		// The window must outlast the fetch timeout: it runs from the start
+		// of a fetch (see docs/security.md, "window ≤ timeout").
+		a := e.coldStart(settings{timeout: timeout, ttl: time.Second, window: 2 * time.Second})
+		e.setJWKS(fp.Fault{Mode: fp.Hang})
+		time.Sleep(2200 * time.Millisecond) // the held set (and the item) expire, the window is over
+		v := a.mustAllow(t, mint(k1, "alice"), "alice")
+		if v.took > timeout+margin {
+			t.Errorf("verdict took %v", v.took)
+		}
+		w := a.mustAllow(t, mint(k1, "alice"), "alice") // inside the window: no wait
+		if w.took > 100*time.Millisecond {
+			t.Errorf("second verdict took %v inside the penalty window", w.took)
+		}
+		record(t, "stale keys served; verdict within timeout",
+			fmt.Sprintf("allowed in %v, next in %v", v.took.Round(time.Millisecond), w.took.Round(time.Millisecond)), v.took)
+	})
+	t.Run("slow_under_timeout", func(t *testing.T) {
+		e := newEnv(t)
+		e.setJWKS(fp.Fault{Mode: fp.Slow, Delay: 300 * time.Millisecond})
+		a := e.coldStart(settings{timeout: timeout})
+		if a.warmErr {
+			t.Fatal("cold start logged warm keys")
+		}
+		v := a.mustAllow(t, mint(k1, "alice"), "alice")
+		record(t, "slow issuer under the timeout: keys fetched", fmt.Sprintf("allowed; warm %v", a.warmTook.Round(time.Millisecond)), a.warmTook+v.took)
+	})
+}
+
+// DynamoDB hangs when the held keys expire, the issuer is fine: the verdict
+// should still come within one fetch timeout (the item is a cache, the
+// issuer answers at once).
+func TestDynamoDBHangsAtRefresh(t *testing.T) {
+	const timeout = time.Second
+	e := newEnv(t)
+	a := e.coldStart(settings{timeout: timeout, ttl: time.Second, window: time.Second})
+	e.setDDB(fp.Fault{Mode: fp.Hang})
+	time.Sleep(2 * time.Second)
+	v := a.mustAllow(t, mint(k1, "alice"), "alice")
+	record(t, fmt.Sprintf("allowed within %v + %v", timeout, margin), fmt.Sprintf("allowed in %v (GetItem %d, PutItem %d)",
+		v.took.Round(time.Millisecond), e.ddbProxy.Count("DynamoDB_20120810.GetItem"), e.ddbProxy.Count("DynamoDB_20120810.PutItem")), v.took)
+	if v.took > timeout+margin {
+		t.Errorf("BUG keys.Provider: verdict took %v ≈ 2×FetchTimeout: the refresh waits for the DynamoDB load (timeout) "+
+			"and then for the DynamoDB save (timeout) before publishing the issuer's keys; see docs/security.md", v.took)
+	}
+}
+
+// Key rotation mid-traffic: a new key is published and tokens signed by it
+// start arriving while traffic with the old key goes on; then the old key is
+// withdrawn. No valid token is refused beyond the one refetch; the withdrawn
+// key stops validating at the next refresh (TTL), and the item follows.
+func TestRotationMidTraffic(t *testing.T) {
+	e := newEnv(t)
+	const ttl, window = 3 * time.Second, time.Second
+	a := e.coldStart(settings{ttl: ttl, window: window})
+	time.Sleep(window) // the rotation comes after the cold start's penalty window
+	oldTok, newTok := mint(k1, "old-user"), mint(k2, "new-user")
+	var allowedOld, refusedOld, allowedNew, refusedNew int
+	traffic := func(d time.Duration, withNew bool) {
+		for end := time.Now().Add(d); time.Now().Before(end); {
+			if a.call(oldTok, "old-user").allowed {
+				allowedOld++
+			} else {
+				refusedOld++
+			}
+			if withNew {
+				if a.call(newTok, "new-user").allowed {
+					allowedNew++
+				} else {
+					refusedNew++
+				}
+			}
+		}
+	}
+	traffic(300*time.Millisecond, false)
+	before := e.iss.hits.Load()
+	e.iss.publish(k1, k2)
+	traffic(time.Second, true)
+	rotationFetches := e.iss.hits.Load() - before
+	// Withdraw k1: it keeps validating until the held set is refreshed (TTL
+	// after the rotation fetch), then stops.
+	e.iss.publish(k2)
+	withdrawn := time.Now()
+	var stoppedAfter time.Duration
+	for time.Since(withdrawn) < ttl+2*time.Second {
+		if !a.call(mint(k1, "late"), "late").allowed {
+			stoppedAfter = time.Since(withdrawn)
+			break
+		}
+		if !a.call(newTok, "new-user").allowed {
+			refusedNew++
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if refusedOld != 0 || refusedNew != 0 {
+		t.Errorf("valid tokens refused: old key %d, new key %d", refusedOld, refusedNew)
+	}
+	if rotationFetches != 1 {
+		t.Errorf("issuer fetches for the rotation = %d, want exactly 1", rotationFetches)
+	}
+	if stoppedAfter == 0 {
+		t.Errorf("withdrawn key still validates %v after withdrawal (TTL %v)", time.Since(withdrawn), ttl)
+	}
+	a.mustAllow(t, newTok, "new-user")
+	a.noCrash(t)
+	it, err := e.item()
+	must(t, err)
+	if strings.Join(it.kids, ",") != "k2" {
+		t.Errorf("item after withdrawal holds %v, want [k2]", it.kids)
+	}
+	record(t, "no valid token refused beyond one refetch; withdrawn key stops at the next refresh",
+		fmt.Sprintf("old key %d allowed/%d refused, new key %d allowed/%d refused; %d issuer fetch for the rotation; k1 refused %v after withdrawal (TTL %v); item = %v",
+			allowedOld, refusedOld, allowedNew, refusedNew, rotationFetches, stoppedAfter.Round(time.Millisecond), ttl, it.kids),
+		stoppedAfter)
+}
+
+// Unknown-kid flood: thousands of tokens with random kids cause at most one
+// issuer fetch (and one DynamoDB read) per penalty window; good tokens keep
+// their warm latency.
+func TestUnknownKidFlood(t *testing.T) {
+	e := newEnv(t)
+	const window = time.Second
+	a := e.coldStart(settings{window: window})
+	good := mint(k1, "alice")
+	// Flood tokens: a real token whose header names a random kid (an
+	// attacker has no key; rejection must happen before any signature work).
+	parts := jwttest.Parts(mint(k1, "mallory"))
+	flood := make([]string, 3000)
+	for i := range flood {
+		h, _ := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT", "kid": randHex(8)})
+		flood[i] = jwttest.Encode(h) + "." + parts[1] + "." + parts[2]
+	}
+	var base []time.Duration
+	for range 200 {
+		base = append(base, a.mustAllow(t, good, "alice").took)
+	}
+	issuerBefore, getBefore := e.iss.hits.Load(), e.ddbProxy.Count("DynamoDB_20120810.GetItem")
+	var during []time.Duration
+	denied, goodRefused := 0, 0
+	start := time.Now()
+	for i, tok := range flood {
+		if a.call(tok, "mallory").unauthorized {
+			denied++
+		}
+		if i%10 == 0 {
+			v := a.call(good, "alice")
+			if !v.allowed {
+				goodRefused++
+			}
+			during = append(during, v.took)
+		}
+	}
+	elapsed := time.Since(start)
+	fetches := e.iss.hits.Load() - issuerBefore
+	gets := e.ddbProxy.Count("DynamoDB_20120810.GetItem") - getBefore
+	maxFetches := int64(elapsed/window) + 1
+	if fetches > maxFetches {
+		t.Errorf("issuer fetches during the flood = %d in %v, want ≤ %d (one per %v window)", fetches, elapsed, maxFetches, window)
+	}
+	if gets > maxFetches {
+		t.Errorf("DynamoDB reads during the flood = %d, want ≤ %d", gets, maxFetches)
+	}
+	if denied != len(flood) {
+		t.Errorf("flood: %d of %d denied", denied, len(flood))
+	}
+	if goodRefused != 0 {
+		t.Errorf("%d good tokens refused during the flood", goodRefused)
+	}
+	p50b, p99b := percentile(base, .5), percentile(base, .99)
+	p50, p99 := percentile(during, .5), percentile(during, .99)
+	if p50 > 2*p50b+2*time.Millisecond {
+		t.Errorf("good-token p50 during the flood = %v (baseline %v)", p50, p50b)
+	}
+	a.noCrash(t)
+	record(t, "≤ 1 issuer fetch per penalty window; good tokens unaffected",
+		fmt.Sprintf("%d random-kid tokens in %v, all Unauthorized → %d issuer fetches, %d DynamoDB reads (limit %d); good tokens %d/%d allowed, p50/p99 %v/%v (baseline %v/%v, RIE round trip included)",
+			len(flood), elapsed.Round(time.Millisecond), fetches, gets, maxFetches, len(during)-goodRefused, len(during),
+			p50.Round(time.Microsecond), p99.Round(time.Microsecond), p50b.Round(time.Microsecond), p99b.Round(time.Microsecond)),
+		elapsed)
+}

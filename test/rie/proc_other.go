@@ -1,0 +1,11 @@
+//go:build !linux
+
+package rie
+
+import "syscall"
+
+// sysProcAttr puts the emulator in its own process group (so Stop can end it
+// with the runtime it spawned).
+func sysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true}
+}
