@@ -25,7 +25,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -71,6 +71,9 @@ type stateModule struct {
 }
 
 type configModule struct {
+	Outputs map[string]struct {
+		Expression map[string]any `json:"expression"`
+	} `json:"outputs"`
 	Resources []struct {
 		Address     string         `json:"address"`
 		Mode        string         `json:"mode"`
@@ -124,7 +127,6 @@ variable "hello_package" { type = string }
 variable "name" { type = string }
 variable "region" { type = string }
 variable "architecture" { type = string }
-provider "aws" { region = var.region }
 module "jwt_authorizer" {
   source             = %q
   name               = var.name
@@ -169,13 +171,193 @@ func planAndShow(t *testing.T, srv *moto.Server, dir string, vars map[string]any
 }
 
 func checkIAM(t *testing.T, plan *planJSON, prefix string, tracing bool) {
-	t.Logf("plan has %d resource changes", len(plan.ResourceChanges))
+	t.Helper()
+	byAddr := map[string]map[string]any{}
+	iamTypes := map[string]int{}
 	for _, rc := range plan.ResourceChanges {
-		if strings.Contains(rc.Type, "iam") || rc.Type == "aws_lambda_permission" {
-			b, _ := json.Marshal(rc.Change.After)
-			t.Logf("%s %s", rc.Address, b)
+		byAddr[rc.Address] = rc.Change.After
+		if strings.HasPrefix(rc.Type, "aws_iam_") && rc.Mode == "managed" {
+			iamTypes[rc.Mode+"."+rc.Type]++
 		}
 	}
-	_ = regexp.MustCompile
-	_ = sort.Strings
+	// Exactly two roles with one inline policy each: no managed-policy
+	// attachments (AWSLambdaBasicExecutionRole grants logs:CreateLogGroup on
+	// "*"), no standalone policies, no account-wide API Gateway role.
+	want := map[string]int{"managed.aws_iam_role": 2, "managed.aws_iam_role_policy": 2}
+	if fmt.Sprint(iamTypes) != fmt.Sprint(want) {
+		t.Errorf("IAM objects planned = %v, want %v", iamTypes, want)
+	}
+	cfg := plan.Configuration.RootModule.ModuleCalls["jwt_authorizer"].Module
+	for _, fn := range []string{"authorizer", "hello"} {
+		mod := prefix + "module." + fn + "."
+		name := "iam-plan-" + fn
+		if byAddr[mod+"aws_lambda_function.this"]["function_name"] != name ||
+			byAddr[mod+"aws_cloudwatch_log_group.this"]["name"] != "/aws/lambda/"+name {
+			t.Errorf("%s: function %v, log group %v", fn, byAddr[mod+"aws_lambda_function.this"]["function_name"], byAddr[mod+"aws_cloudwatch_log_group.this"]["name"])
+		}
+		// Assume-role policy: sts:AssumeRole by lambda.amazonaws.com only.
+		role := byAddr[mod+"aws_iam_role.this[0]"]
+		var trust struct {
+			Statement []struct {
+				Effect    string
+				Action    any
+				Principal map[string]any
+				Condition any
+			}
+		}
+		if doc, _ := role["assume_role_policy"].(string); json.Unmarshal([]byte(doc), &trust) != nil || len(trust.Statement) != 1 {
+			t.Errorf("%s: assume_role_policy = %v", fn, role["assume_role_policy"])
+		} else {
+			st := trust.Statement[0]
+			if st.Effect != "Allow" || fmt.Sprint(st.Action) != "sts:AssumeRole" || len(st.Principal) != 1 || fmt.Sprint(st.Principal["Service"]) != "lambda.amazonaws.com" {
+				t.Errorf("%s: trust statement %+v, want sts:AssumeRole by Service lambda.amazonaws.com only", fn, st)
+			}
+		}
+		// The inline policy: its statements as planned.
+		doc := byAddr[mod+"data.aws_iam_policy_document.this[0]"]
+		stmts, _ := doc["statement"].([]any)
+		got := map[string]statement{}
+		for _, raw := range stmts {
+			m := raw.(map[string]any)
+			st := statement{Sid: str(m["sid"]), Effect: str(m["effect"]), Actions: strList(m["actions"]), Resources: strList(m["resources"])}
+			for _, k := range []string{"not_actions", "not_resources"} {
+				if m[k] != nil {
+					t.Errorf("%s/%s: %s = %v", fn, st.Sid, k, m[k])
+				}
+			}
+			if p, _ := m["principals"].([]any); len(p) != 0 {
+				t.Errorf("%s/%s: principals in an identity policy", fn, st.Sid)
+			}
+			if st.Effect != "" && st.Effect != "Allow" {
+				t.Errorf("%s/%s: effect %s", fn, st.Sid, st.Effect)
+			}
+			got[st.Sid] = st
+		}
+		wantSids := []string{"Logs"}
+		if fn == "authorizer" {
+			wantSids = append(wantSids, "KeyCache")
+		}
+		if tracing {
+			wantSids = append(wantSids, "XRay")
+		}
+		var sids []string
+		for sid := range got {
+			sids = append(sids, sid)
+		}
+		sort.Strings(sids)
+		sort.Strings(wantSids)
+		if strings.Join(sids, ",") != strings.Join(wantSids, ",") {
+			t.Errorf("%s: statements %v, want %v", fn, sids, wantSids)
+		}
+		eq := func(sid string, a []string, b ...string) {
+			if strings.Join(a, ",") != strings.Join(b, ",") {
+				t.Errorf("%s/%s: actions %v, want %v", fn, sid, a, b)
+			}
+		}
+		if st, ok := got["Logs"]; ok {
+			eq("Logs", st.Actions, "logs:CreateLogStream", "logs:PutLogEvents")
+			// Unknown at plan time: the expression must be the function's own
+			// log group (modules/function: "${aws_cloudwatch_log_group.this.arn}:*").
+			refs := dataRefs(cfg.ModuleCalls[fn].Module, "this", "Logs")
+			if strings.Join(refs, ",") != "aws_cloudwatch_log_group.this,aws_cloudwatch_log_group.this.arn" {
+				t.Errorf("%s/Logs: resources reference %v, want its own log group only", fn, refs)
+			}
+			if len(st.Resources) != 1 {
+				t.Errorf("%s/Logs: %d resources", fn, len(st.Resources))
+			}
+		}
+		if st, ok := got["KeyCache"]; ok {
+			eq("KeyCache", st.Actions, "dynamodb:GetItem", "dynamodb:PutItem")
+			refs := exprRefs(cfg.ModuleCalls[fn].Expressions["policy_statements"])
+			out := exprRefs(cfg.ModuleCalls["key_cache"].Module.Outputs["table_arn"].Expression)
+			if strings.Join(refs, ",") != "module.key_cache,module.key_cache.table_arn" ||
+				strings.Join(out, ",") != "aws_dynamodb_table.this,aws_dynamodb_table.this.arn" || len(st.Resources) != 1 {
+				t.Errorf("KeyCache: resources reference %v (table_arn = %v), want the key table's ARN only", refs, out)
+			}
+		}
+		if st, ok := got["XRay"]; ok {
+			eq("XRay", st.Actions, "xray:PutTelemetryRecords", "xray:PutTraceSegments")
+			if strings.Join(st.Resources, ",") != "*" {
+				t.Errorf("%s/XRay: resources %v, want [*] (X-Ray has no resource-level permissions)", fn, st.Resources)
+			}
+		}
+		for sid, st := range got {
+			for _, r := range st.Resources {
+				if r == "*" && sid != "XRay" {
+					t.Errorf("%s/%s: resource \"*\"", fn, sid)
+				}
+			}
+			for _, a := range st.Actions {
+				if strings.Contains(a, "*") {
+					t.Errorf("%s/%s: wildcard action %s", fn, sid, a)
+				}
+			}
+		}
+		t.Logf("%s: trust lambda.amazonaws.com; statements %v", fn, func() (l []string) {
+			for _, sid := range sids {
+				st := got[sid]
+				res := st.Resources
+				if len(res) == 1 && res[0] == "" {
+					res = []string{"(known after apply)"}
+				}
+				l = append(l, fmt.Sprintf("%s %v on %v", sid, st.Actions, res))
+			}
+			return l
+		}())
+	}
+	// Resource policies: API Gateway may invoke each function, from this API only.
+	for _, p := range []string{"authorizer", "hello"} {
+		after := byAddr[prefix+"module.rest_api.aws_lambda_permission."+p+"[0]"]
+		if after["principal"] != "apigateway.amazonaws.com" || after["action"] != "lambda:InvokeFunction" {
+			t.Errorf("lambda permission %s: %v", p, after)
+		}
+		var refs []string
+		for _, r := range cfg.ModuleCalls["rest_api"].Module.Resources {
+			if r.Type == "aws_lambda_permission" && r.Name == p {
+				refs = exprRefs(r.Expressions["source_arn"])
+			}
+		}
+		if !slices.Contains(refs, "aws_api_gateway_rest_api.this.execution_arn") {
+			t.Errorf("lambda permission %s: source_arn references %v, want this API's execution ARN", p, refs)
+		}
+	}
+}
+
+// dataRefs returns the references of the resources expression of the static
+// statement sid of data.aws_iam_policy_document.<name> in mod.
+func dataRefs(mod configModule, name, sid string) []string {
+	for _, r := range mod.Resources {
+		if r.Mode != "data" || r.Type != "aws_iam_policy_document" || r.Name != name {
+			continue
+		}
+		stmts, _ := r.Expressions["statement"].([]any)
+		for _, raw := range stmts {
+			m, _ := raw.(map[string]any)
+			if s, _ := m["sid"].(map[string]any); s != nil && s["constant_value"] == sid {
+				return exprRefs(m["resources"])
+			}
+		}
+	}
+	return nil
+}
+
+func exprRefs(v any) []string {
+	m, _ := v.(map[string]any)
+	return strList(m["references"])
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func strList(v any) []string {
+	l, _ := v.([]any)
+	out := make([]string, 0, len(l))
+	for _, x := range l {
+		s, _ := x.(string)
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -19,7 +19,11 @@ import (
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	level, levelErr := logLevel(os.Getenv("LOG_LEVEL"))
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
+	if levelErr != nil {
+		log.Warn("LOG_LEVEL ignored", slog.String("error", levelErr.Error()))
+	}
 	h, err := setup(context.Background(), log)
 	if err != nil {
 		// One line naming what is wrong; a failed cold start is visible in
@@ -27,7 +31,22 @@ func main() {
 		log.Error("cold start failed", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	lambda.Start(h.Handle)
+	// HandleJSON returns the policy already rendered as JSON, which the
+	// runtime sends as it is: the same bytes its encoder wrote for Handle.
+	lambda.Start(h.HandleJSON)
+}
+
+// logLevel reads LOG_LEVEL (debug, info, warn, error; default info). Denies
+// log at warn; debug adds one line per allow (see package authorizer).
+func logLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if s == "" {
+		return slog.LevelInfo, nil
+	}
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return slog.LevelInfo, err
+	}
+	return l, nil
 }
 
 func setup(ctx context.Context, log *slog.Logger) (*authorizer.Handler, error) {

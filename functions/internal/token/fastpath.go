@@ -56,6 +56,7 @@ const maxCachedHeaderBytes = 1024
 type headerEntry struct {
 	key *jose.JSONWebKey // the key go-jose verified with, by identity
 	alg string           // the algorithm go-jose verified
+	kid string           // the header's kid
 }
 
 // headerCache is a copy-on-write map: lookups are one atomic load and one

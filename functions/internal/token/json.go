@@ -2,6 +2,7 @@ package token
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"strconv"
 	"unicode/utf16"
@@ -63,15 +64,24 @@ func (r *reader) end() error {
 // to a map of copies.
 type keySet struct {
 	small [24]struct{ off, end int }
-	n     int
+	tags  [24]uint32 // length and edge bytes of small's keys: most
+	n     int        // comparisons stop at one integer compare
 	big   map[string]struct{}
+}
+
+func keyTag(k []byte) uint32 {
+	if len(k) == 0 {
+		return 0
+	}
+	return uint32(len(k))<<16 | uint32(k[0])<<8 | uint32(k[len(k)-1])
 }
 
 // add records key k, which is src[off:off+len(k)] when plain; it reports
 // false for a duplicate.
 func (s *keySet) add(src, k []byte, off int, plain bool) bool {
-	for _, e := range s.small[:s.n] {
-		if bytes.Equal(src[e.off:e.end], k) {
+	tag := keyTag(k)
+	for i, t := range s.tags[:s.n] {
+		if t == tag && bytes.Equal(src[s.small[i].off:s.small[i].end], k) {
 			return false
 		}
 	}
@@ -82,6 +92,7 @@ func (s *keySet) add(src, k []byte, off int, plain bool) bool {
 	}
 	if plain && s.n < len(s.small) {
 		s.small[s.n].off, s.small[s.n].end = off, off+len(k)
+		s.tags[s.n] = tag
 		s.n++
 		return true
 	}
@@ -192,6 +203,11 @@ func (r *reader) str() ([]byte, error) {
 	for r.i < len(r.b) {
 		// Locals keep the common run in registers.
 		b, i := r.b, r.i
+		// Eight bytes at a time while none of them needs a closer look
+		// (SWAR: see special), then byte by byte.
+		for i+8 <= len(b) && !special(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+		}
 		for i < len(b) && plain[b[i]] {
 			i++
 		}
@@ -217,6 +233,17 @@ func (r *reader) str() ([]byte, error) {
 		r.i++
 	}
 	return nil, errSyntax
+}
+
+// special reports whether any of the eight bytes packed in w is not plain:
+// a control byte (< 0x20), a quote, a backslash or a non-ASCII byte. Each
+// test sets the high bit of a byte that matches (the classic "has zero
+// byte" trick: (x - 0x01…) & ^x & 0x80… is non-zero iff a byte of x is 0).
+func special(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
+	ctl := (w - 0x20*ones) & ^w & highs // byte < 0x20 (or >= 0x80: also special)
+	return (w&highs | ctl | hasZero(w^('"'*ones)) | hasZero(w^('\\'*ones))) != 0
 }
 
 // plain marks bytes that stand for themselves inside a JSON string and need

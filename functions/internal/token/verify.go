@@ -142,14 +142,14 @@ func (v *Verifier) verifyJWS(ctx context.Context, raw string, b *buffers, cached
 	if err != nil {
 		return nil, fmt.Errorf("decode header: %w", ErrMalformed)
 	}
-	alg, kid, err := readHeader(hdr)
+	alg, kidb, err := readHeader(hdr)
 	if err != nil {
 		return nil, fmt.Errorf("check header: %w", err)
 	}
 	if !v.allowed(alg) {
 		return nil, fmt.Errorf("check algorithm: %w", ErrAlgorithm)
 	}
-	if kid == "" || len(kid) > maxKIDBytes {
+	if len(kidb) == 0 || len(kidb) > maxKIDBytes {
 		return nil, fmt.Errorf("check header: kid missing or too long: %w", ErrHeader)
 	}
 	// One spelling per signed byte string (see canonical); the header was
@@ -168,6 +168,11 @@ func (v *Verifier) verifyJWS(ctx context.Context, raw string, b *buffers, cached
 	ent, hit := headerEntry{}, false
 	if cached {
 		ent, hit = v.headers.get(raw[:d1])
+	}
+	// The kid of a cached header is that entry's string: no allocation.
+	kid := ent.kid
+	if !hit || string(kidb) != kid {
+		hit, kid = false, string(kidb)
 	}
 	if hit && ent.alg == alg {
 		if sig, err = decodeSegment(b.sig[:0], raw[d2+1:]); err != nil {
@@ -211,7 +216,7 @@ func (v *Verifier) verifyJWS(ctx context.Context, raw string, b *buffers, cached
 		return nil, fmt.Errorf("verify signature: %w", ErrSignature)
 	}
 	if cached {
-		v.headers.put(raw[:d1], headerEntry{key: jwk, alg: alg})
+		v.headers.put(raw[:d1], headerEntry{key: jwk, alg: alg, kid: kid})
 	}
 	return payload, nil
 }
@@ -303,7 +308,8 @@ func decodeSegment(dst []byte, s string) ([]byte, error) {
 // demand extensions we do not implement (crit), or belong to JWE (enc).
 var forbiddenHeaders = []string{"jwk", "jku", "x5u", "x5c", "crit", "b64", "zip", "cty", "enc"}
 
-func readHeader(b []byte) (alg, kid string, err error) {
+// readHeader returns alg (interned) and kid, which may alias b.
+func readHeader(b []byte) (alg string, kid []byte, err error) {
 	r := reader{b: b}
 	err = r.object(func(key []byte) error {
 		switch string(key) {
@@ -313,7 +319,7 @@ func readHeader(b []byte) (alg, kid string, err error) {
 			return err
 		case "kid":
 			s, err := r.str()
-			kid = string(s)
+			kid = s
 			return err
 		case "typ":
 			_, err := r.str()
