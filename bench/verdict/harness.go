@@ -59,7 +59,7 @@ type Harness struct {
 // Harnesses lists the verifiers, the floor first.
 var Harnesses = []Harness{
 	{"floor", "crypto/rsa (crypto/ecdsa) verify only", []string{"RS256", "ES256"}, NewFloor},
-	{"ours", "this project: authorizer.Handle + policy JSON", []string{"RS256", "ES256"}, NewOurs},
+	{"ours", "this project: authorizer.HandleJSON (the Lambda handler)", []string{"RS256", "ES256"}, NewOurs},
 	{"ours-verifier", "this project: token.Verifier only", []string{"RS256", "ES256"}, NewOursVerifier},
 	{"golang-jwt", "golang-jwt/jwt v5.3.1 + keyfunc v3.9.1", []string{"RS256", "ES256"}, NewGolangJWT},
 	{"jwx", "lestrrat-go/jwx v3.4.0", []string{"RS256", "ES256"}, NewJWX},
@@ -176,10 +176,11 @@ func ourVerifier(f *fixture.Fixture, alg string) (*token.Verifier, error) {
 	}, keys)
 }
 
-// NewOurs runs the whole verdict of this project: the TOKEN event through
-// authorizer.Handle (bearer extraction, methodArn parsing, key lookup,
-// signature, claims, user-id check, one JSON log line to io.Discard, policy)
-// and the response marshalled to JSON as the Lambda runtime does.
+// NewOurs runs the whole verdict of this project as the Lambda function
+// does: the TOKEN event through authorizer.HandleJSON (bearer extraction,
+// methodArn parsing, key lookup, signature, claims, user-id check, one JSON
+// log line to io.Discard, the policy rendered as JSON) and the response read
+// out as the Lambda runtime copies an io.Reader response.
 func NewOurs(f *fixture.Fixture, alg string) (Func, error) {
 	v, err := ourVerifier(f, alg)
 	if err != nil {
@@ -204,13 +205,14 @@ func NewOurs(f *fixture.Fixture, alg string) (Func, error) {
 		if !ok {
 			req = &events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: "Bearer " + tok, MethodArn: fixture.MethodARNPrefix + "user"}
 		}
-		resp, err := h.Handle(ctx, *req)
+		resp, err := h.HandleJSON(ctx, *req)
 		if err != nil {
 			return "", err
 		}
-		b, err := json.Marshal(resp)
-		if err != nil || len(b) == 0 {
-			return "", fmt.Errorf("marshal response: %v", err)
+		// The runtime copies the io.Reader response to its HTTP request;
+		// io.Copy to io.Discard is that copy without the socket.
+		if n, err := io.Copy(io.Discard, resp); err != nil || n == 0 {
+			return "", fmt.Errorf("read response: %d bytes, %v", n, err)
 		}
 		return "", nil
 	}, nil

@@ -1,14 +1,20 @@
-// Package fault holds the fault-injection tests of the authorizer: the real
-// handler (authorizer + token + keys.Provider + keystore.Dynamo, wired as
-// functions/authorizer/main.go wires them), or the real binary under the
-// Lambda Runtime Interface Emulator, talking over real loopback HTTP to an
-// issuer and to moto's DynamoDB through test/faultproxy proxies that refuse,
-// hang, slow down, fail or throttle on demand.
+// Package fault holds the fault-injection tests of the authorizer. Each
+// scenario runs the real authorizer binary (functions/authorizer, built as
+// cmd/package builds it) under the Lambda Runtime Interface Emulator
+// (test/rie), configured through its environment as the module configures
+// it, talking over real loopback HTTP to an issuer and to moto's DynamoDB
+// through test/faultproxy proxies that refuse, reset, hang, slow down, fail,
+// answer garbage or oversized bodies, or throttle on demand. (The
+// functions/internal packages cannot be imported from test/, and the binary
+// is what ships.) The load test serves an API provisioned in moto through the
+// local gateway (test/gateway) with the real authorizer and hello packages.
 //
-//	go test -count=1 ./test/fault/...            # every scenario (~3 min, load test included)
-//	go test -count=1 -run Load ./test/fault/     # the 30 s load test through the local gateway
-//	FAULT_SHORT=1 go test ./test/fault/...       # skips the load test
+//	go test -count=1 ./test/fault/...              # every scenario (~1.5 min, load test included)
+//	go test -count=1 -run Load -v ./test/fault/    # the 30 s load test alone
+//	FAULT_SHORT=1 go test ./test/fault/...         # without the load test
+//	FAULT_TABLE=/tmp/t.md go test ./test/fault/... # also write the fault table as Markdown
 //
 // Each scenario adds a row (scenario, expected, observed, time) to the fault
-// table printed at the end of the run; docs/security.md quotes it.
+// table printed at the end of the run (go test -v shows it);
+// docs/security.md quotes it.
 package fault

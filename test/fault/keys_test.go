@@ -320,7 +320,7 @@ func TestRotationMidTraffic(t *testing.T) {
 		t.Errorf("item after withdrawal holds %v, want [k2]", it.kids)
 	}
 	record(t, "no valid token refused beyond one refetch; withdrawn key stops at the next refresh",
-		fmt.Sprintf("old key %d allowed/%d refused, new key %d allowed/%d refused; %d issuer fetch for the rotation; k1 refused %v after withdrawal (TTL %v); item = %v",
+		fmt.Sprintf("old key %d allowed/%d refused, new key %d allowed/%d refused; %d issuer fetch for the rotation; k1 refused %v after withdrawal (the held set's TTL of %v runs from the rotation fetch); item = %v",
 			allowedOld, refusedOld, allowedNew, refusedNew, rotationFetches, stoppedAfter.Round(time.Millisecond), ttl, it.kids),
 		stoppedAfter)
 }
@@ -388,4 +388,29 @@ func TestUnknownKidFlood(t *testing.T) {
 			len(flood), elapsed.Round(time.Millisecond), fetches, gets, maxFetches, len(during)-goodRefused, len(during),
 			p50.Round(time.Microsecond), p99.Round(time.Microsecond), p50b.Round(time.Microsecond), p99b.Round(time.Microsecond)),
 		elapsed)
+}
+
+// A hanging issuer with a penalty window no longer than the fetch timeout
+// (JWKS_REFETCH_MIN_INTERVAL_SECONDS=1, JWKS_FETCH_TIMEOUT_MS=1000: both
+// accepted by config): the window runs from the START of the failed fetch, so
+// it is already over when the fetch gives up, and every request waits a full
+// timeout again although stale keys are held. Back-to-back verdicts after
+// the first should be served from the held keys at once.
+func TestHangingIssuerWindowNotLongerThanTimeout(t *testing.T) {
+	const timeout = time.Second
+	e := newEnv(t)
+	a := e.coldStart(settings{timeout: timeout, ttl: time.Second, window: time.Second})
+	e.setJWKS(fp.Fault{Mode: fp.Hang})
+	time.Sleep(2200 * time.Millisecond)
+	first := a.mustAllow(t, mint(k1, "alice"), "alice")
+	var worst time.Duration
+	for range 3 {
+		worst = max(worst, a.mustAllow(t, mint(k1, "alice"), "alice").took)
+	}
+	record(t, "after one timed-out refresh, held keys answer at once", fmt.Sprintf("first %v, next three worst %v (issuer attempts %d)",
+		first.took.Round(time.Millisecond), worst.Round(time.Millisecond), e.jwksProxy.Requests()), first.took+worst)
+	if worst > 200*time.Millisecond {
+		t.Errorf("BUG keys.Provider: verdicts after a timed-out refresh still take %v each: the penalty window (1 s) counts from the "+
+			"start of the fetch, which lasted the whole timeout (1 s); count it from the end of a failed fetch, or require window > timeout in config", worst)
+	}
 }

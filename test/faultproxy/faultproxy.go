@@ -7,9 +7,11 @@
 // Faults:
 //
 //   - Pass: forward unchanged.
-//   - Refuse: the listening socket is closed (new connections get
-//     ECONNREFUSED) and open connections are closed; switching to any other
-//     mode listens again on the same port.
+//   - Refuse: the listening socket is closed and open connections are
+//     closed; the port stays bound without listening (Linux, macOS), so new
+//     connections get ECONNREFUSED and the kernel does not hand the port to
+//     another listener asking for a free one (port 0);
+//     switching to any other mode listens again on the same port.
 //   - Reset: accept, then close the connection without an answer (RST).
 //   - Hang: read the request and never answer, until the client gives up or
 //     the proxy is closed or switched to another mode.
@@ -97,6 +99,7 @@ type Proxy struct {
 
 	mu       sync.Mutex
 	ln       net.Listener // nil while refusing
+	release  func()       // frees the port reserved while refusing
 	conns    map[net.Conn]struct{}
 	changed  chan struct{} // closed and replaced on every Set (wakes hung handlers)
 	closed   bool
@@ -186,6 +189,15 @@ func (p *Proxy) Set(f Fault) error {
 		if p.ln != nil {
 			p.ln.Close()
 			p.ln = nil
+			// Keep the port: bound but not listening, it refuses
+			// connections and no other process can take it meanwhile.
+			for i := 0; i < 50 && p.release == nil; i++ {
+				if rel, err := reserve(p.addr); err == nil {
+					p.release = rel
+				} else {
+					time.Sleep(time.Millisecond)
+				}
+			}
 		}
 		for c := range p.conns {
 			c.Close()
@@ -193,6 +205,10 @@ func (p *Proxy) Set(f Fault) error {
 		return nil
 	}
 	if p.ln == nil {
+		if p.release != nil {
+			p.release()
+			p.release = nil
+		}
 		var err error
 		var ln net.Listener
 		// The port was ours a moment ago; retry briefly if the kernel is slow
@@ -222,6 +238,10 @@ func (p *Proxy) Close() {
 	}
 	p.closed = true
 	close(p.changed)
+	if p.release != nil {
+		p.release()
+		p.release = nil
+	}
 	if p.ln != nil {
 		p.ln.Close()
 		p.ln = nil

@@ -3,6 +3,7 @@ package faultproxy
 import (
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -39,6 +40,17 @@ func TestModes(t *testing.T) {
 	must(t, p.Set(Fault{Mode: Refuse}))
 	if _, _, err := get(); !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("refuse: err = %v", err)
+	}
+	// While refusing, the port stays bound: the kernel does not hand it out
+	// to listeners on port 0 (RIE instances, httptest servers).
+	for range 200 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		must(t, err)
+		taken := l.Addr().String() == p.Addr()
+		l.Close()
+		if taken {
+			t.Fatal("refuse: the port was handed out to another listener")
+		}
 	}
 	must(t, p.Set(Fault{Mode: Reset}))
 	if _, _, err := get(); err == nil {

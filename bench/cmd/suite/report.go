@@ -133,7 +133,7 @@ func renderChart(r *Results) string {
 	}
 	add("crypto/rsa verify (floor)", floor, colFloor)
 	add("ours: token.Verifier", med(r.row("RS256", "ours-verifier")), colOurs)
-	add("ours: authorizer + policy JSON", med(r.row("RS256", "ours")), colOurs)
+	add("ours: the Lambda handler", med(r.row("RS256", "ours")), colOurs)
 	add("golang-jwt v5 + keyfunc v3", med(r.row("RS256", "golang-jwt")), colPeer)
 	add("go-jose v4 (plain)", med(r.row("RS256", "go-jose")), colPeer)
 	add("jwx v3", med(r.row("RS256", "jwx")), colPeer)
@@ -272,7 +272,7 @@ func renderMarkdown(r *Results) string {
 		p("\n")
 	}
 	p("The floor is `sha256` of the signing input and `rsa.VerifyPKCS1v15` (ES256: `ecdsa.Verify` on r‖s), with the signature already decoded: no parsing and no claims. ")
-	p("\"ours: authorizer.Handle + policy JSON\" is the whole warm path of the Lambda handler: TOKEN event → `Bearer` extraction → methodArn parsing → key lookup (warm `keys.Provider`) → signature → claims → user-id check → one JSON log line (to `io.Discard`) → IAM policy → response marshalled to JSON, as the Lambda runtime does.\n\n")
+	p("\"this project: authorizer.HandleJSON\" is the whole warm path of the Lambda handler (`functions/authorizer/main.go` starts `HandleJSON`): TOKEN event → `Bearer` extraction → methodArn parsing → key lookup (warm `keys.Provider`) → signature → claims → user-id check → one JSON log line (to `io.Discard`) → IAM policy rendered as JSON → the response read out as the Lambda runtime copies it (`io.Copy`). Events are built beforehand; decoding the event is the runtime's work and not in the floor either.\n\n")
 	if pr := r.Warm.Profile; len(pr.Shares) > 0 {
 		p("### Where our warm verdict spends its time\n\n")
 		p("`go test -bench '%s' -benchtime 5s -cpuprofile` then `go tool pprof -top -cum` (full listing below); cumulative share of the harness's samples:\n\n", pr.Benchmark)

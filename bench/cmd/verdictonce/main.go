@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -55,16 +54,12 @@ func run() error {
 		return err
 	}
 	h := authorizer.New(v, pb, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	resp, err := h.Handle(context.Background(), events.APIGatewayCustomAuthorizerRequest{
+	resp, err := h.HandleJSON(context.Background(), events.APIGatewayCustomAuthorizerRequest{
 		Type: "TOKEN", AuthorizationToken: "Bearer " + os.Getenv("TOKEN"), MethodArn: os.Getenv("METHOD_ARN"),
 	})
 	if err != nil {
 		return err
 	}
-	b, err := json.Marshal(resp)
-	if err != nil {
-		return err
-	}
-	_, err = os.Stdout.Write(append(b, '\n'))
+	_, err = os.Stdout.Write(append(resp.Bytes(), '\n'))
 	return err
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"os"
@@ -71,7 +70,7 @@ func TestRatio(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, _ = json.Marshal(resp)
+			_ = rt.encode(resp)
 		},
 		"verify": func() {
 			if _, err := v.Verify(ctx, tok); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -120,5 +121,27 @@ func TestResponsePassthrough(t *testing.T) {
 	all, err := io.ReadAll(r)
 	if err != nil || string(all) != `{"x":1}` || string(r.Bytes()) != `{"x":1}` {
 		t.Fatalf("%q %v", all, err)
+	}
+}
+
+// TestLogLevels: at Info (the function's default) an allow logs nothing and
+// a deny one Warn line; at Debug the allow line appears.
+func TestLogLevels(t *testing.T) {
+	f := loadFixture(t)
+	ok := events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: bearer(f.rsa.Mint(nil, cognitoClaims())), MethodArn: defaultARN}
+	bad := ok
+	bad.AuthorizationToken = "Bearer x.y.z"
+	var logs bytes.Buffer
+	h := newHandlerLevel(t, f, "cognito", &logs, slog.LevelInfo)
+	if _, err := h.HandleJSON(context.Background(), ok); err != nil || logs.Len() != 0 {
+		t.Fatalf("allow at Info: %v, logged %q", err, logs.String())
+	}
+	if _, err := h.HandleJSON(context.Background(), bad); err == nil || !strings.Contains(logs.String(), `"level":"WARN","msg":"deny"`) {
+		t.Fatalf("deny at Info: %v, logged %q", err, logs.String())
+	}
+	logs.Reset()
+	h = newHandlerLevel(t, f, "cognito", &logs, slog.LevelDebug)
+	if _, err := h.HandleJSON(context.Background(), ok); err != nil || !strings.Contains(logs.String(), `"msg":"allow","userId":"user-1"`) {
+		t.Fatalf("allow at Debug: %v, logged %q", err, logs.String())
 	}
 }

@@ -7,4 +7,8 @@
 // stage) and the user — never on the path that was requested — because API
 // Gateway caches the policy per token and applies it to later requests for
 // other paths.
+//
+// Allow returns the response as a value; AppendAllowJSON writes the same
+// response directly as the JSON the Lambda runtime would have produced for
+// it, which is what the function sends (json.go).
 package policy

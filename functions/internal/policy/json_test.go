@@ -116,7 +116,7 @@ func TestAppendAllowJSONMatchesAllow(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("%+v:\n got %s\nwant %s", id, got, want)
 		}
-		if utf8.Valid(got) != true {
+		if !utf8.Valid(got) {
 			t.Fatalf("invalid UTF-8 out: %q", got)
 		}
 	}
@@ -154,5 +154,37 @@ func BenchmarkAppendAllowJSON(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = pb.AppendAllowJSON(make([]byte, 0, pb.AllowJSONSize(arn, id)), arn, id)
+	}
+}
+
+// TestSpecialMatchesPlainByte: the eight-bytes-at-a-time test agrees with
+// the byte table, for every byte value in every lane and random words.
+func TestSpecialMatchesPlainByte(t *testing.T) {
+	check := func(b []byte) {
+		want := false
+		for _, c := range b {
+			want = want || !plainByte[c]
+		}
+		if got := special(string(b)); got != want {
+			t.Fatalf("%q: special = %v", b, got)
+		}
+	}
+	for lane := 0; lane < 8; lane++ {
+		for c := 0; c < 256; c++ {
+			b := []byte("abcdefgh")
+			b[lane] = byte(c)
+			check(b)
+		}
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for i := 0; i < 200000; i++ {
+		b := make([]byte, 8)
+		for j := range b {
+			b[j] = byte(r.IntN(256))
+			if r.IntN(3) > 0 {
+				b[j] = byte(0x20 + r.IntN(0x60))
+			}
+		}
+		check(b)
 	}
 }

@@ -8,8 +8,10 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -561,4 +563,68 @@ func TestVerifyConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestSpecialMatchesPlain: the eight-bytes-at-a-time test of str agrees with
+// the byte table, for every byte value in every lane and random words.
+func TestSpecialMatchesPlain(t *testing.T) {
+	check := func(b [8]byte) {
+		want := false
+		for _, c := range b {
+			want = want || !plain[c]
+		}
+		if got := special(binary.LittleEndian.Uint64(b[:])); got != want {
+			t.Fatalf("%q: special = %v", b, got)
+		}
+	}
+	for lane := 0; lane < 8; lane++ {
+		for c := 0; c < 256; c++ {
+			b := [8]byte{'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'}
+			b[lane] = byte(c)
+			check(b)
+		}
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	for i := 0; i < 200000; i++ {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], r.Uint64())
+		for j := range b {
+			if r.IntN(3) > 0 {
+				b[j] = byte(0x20 + r.IntN(0x60))
+			}
+		}
+		check(b)
+	}
+}
+
+// TestDuplicateKeys: the duplicate check (offsets for plain keys, a map for
+// escaped ones and beyond 24) agrees with a plain map, whatever the mix.
+func TestDuplicateKeys(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for i := 0; i < 20000; i++ {
+		n := 1 + r.IntN(40)
+		seen := map[string]bool{}
+		dup := false
+		var b strings.Builder
+		b.WriteString("{")
+		for j := 0; j < n; j++ {
+			k := string(rune('a'+r.IntN(3))) + strings.Repeat("b", r.IntN(3+n/8)) + string(rune('a'+r.IntN(3)))
+			dup = dup || seen[k]
+			seen[k] = true
+			if j > 0 {
+				b.WriteString(",")
+			}
+			enc := k
+			if r.IntN(4) == 0 { // spell the first letter as an escape
+				enc = `\u00` + strings.ToLower(string("0123456789ABCDEF"[k[0]>>4])) + string("0123456789ABCDEF"[k[0]&15]) + k[1:]
+			}
+			b.WriteString(`"` + enc + `":1`)
+		}
+		b.WriteString("}")
+		rd := reader{b: []byte(b.String())}
+		err := rd.object(func([]byte) error { return rd.skip() })
+		if (err == errDuplicate) != dup || err != nil && err != errDuplicate {
+			t.Fatalf("%s: err = %v, duplicate = %v", b.String(), err, dup)
+		}
+	}
 }
