@@ -17,6 +17,9 @@ MOTO_PORT   ?= 5000
 MOTO_ENDPOINT ?= http://127.0.0.1:$(MOTO_PORT)
 FUZZTIME    ?= 10s
 
+# go.mod's toolchain line (a patched Go release) applies even where the machine's
+# go.env says GOTOOLCHAIN=local; a newer local Go is used as it is.
+export GOTOOLCHAIN ?= auto
 export TF_CLI_CONFIG_FILE := $(BUILD)/terraform.rc
 export TF_IN_AUTOMATION   := 1
 export PATH               := $(BIN):$(PATH)

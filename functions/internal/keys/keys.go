@@ -115,6 +115,7 @@ type Provider struct {
 
 	mu         sync.Mutex
 	flight     *flight   // the refresh in progress, if any
+	lastFlight *flight   // the latest refresh that ended; Warm waits for its write-back
 	nextIssuer time.Time // earliest start of the next issuer fetch
 	lastErr    error     // fault of the last refresh, for ErrUnavailable
 
@@ -132,8 +133,12 @@ type keySet struct {
 }
 
 type flight struct {
-	done chan struct{}
-	err  error
+	done  chan struct{} // closed when the new set is published (or the refresh failed)
+	saved chan struct{} // closed when the write-back to DynamoDB, if any, has ended
+	err   error
+	// storeFailed: DynamoDB failed during this refresh, so Warm does not
+	// hold a cold start for its write-back (it would only add a timeout).
+	storeFailed bool
 }
 
 // New validates opts and returns a Provider holding no keys yet (see Warm).
@@ -235,12 +240,33 @@ func (p *Provider) slowKey(ctx context.Context, kid string) (*jose.JSONWebKey, e
 	return nil, fmt.Errorf("find key %.64q: %w", kid, ErrKeyNotFound)
 }
 
+// settle waits until the latest refresh's write-back to DynamoDB has ended.
+func (p *Provider) settle() {
+	p.mu.Lock()
+	f := p.lastFlight
+	p.mu.Unlock()
+	if f != nil {
+		<-f.saved
+	}
+}
+
 // Warm loads the keys (DynamoDB, then the issuer) unless a fresh set is
 // held. It returns an error wrapping ErrUnavailable only when no keys at all
 // are held afterwards; the Provider keeps retrying on demand, so the error
 // is informational and must not stop the function.
 func (p *Provider) Warm(ctx context.Context) error {
 	_ = p.refresh(ctx, "", true)
+	// At cold start nothing waits on us yet and the environment is not
+	// frozen, so let the write-back land: the next cold start then reads it.
+	p.mu.Lock()
+	f := p.lastFlight
+	p.mu.Unlock()
+	if f != nil && !f.storeFailed {
+		select {
+		case <-f.saved:
+		case <-ctx.Done():
+		}
+	}
 	if s := p.cur.Load(); s != nil && len(s.keys) > 0 {
 		return nil
 	}
@@ -289,7 +315,7 @@ func (p *Provider) refresh(ctx context.Context, kid string, anyKey bool) error {
 			p.mu.Unlock()
 			return errSkipped
 		}
-		f = &flight{done: make(chan struct{})}
+		f = &flight{done: make(chan struct{}), saved: make(chan struct{})}
 		p.flight = f
 		// Detached from ctx: other callers may join, and the work is
 		// bounded by its own timeouts.
@@ -305,29 +331,42 @@ func (p *Provider) refresh(ctx context.Context, kid string, anyKey bool) error {
 }
 
 func (p *Provider) run(f *flight, held *keySet, kid string, anyKey bool) {
-	s, err := p.load(held, kid, anyKey)
+	s, save, healthy, err := p.load(held, kid, anyKey)
 	p.mu.Lock()
 	if s != nil {
 		p.cur.Store(s)
 	}
 	p.lastErr = err
 	p.flight = nil
+	p.lastFlight = f
 	f.err = err
+	f.storeFailed = !healthy
 	p.mu.Unlock()
+	// Publish first: callers must not wait for DynamoDB to learn keys the
+	// issuer already gave us (a slow table would double every refresh).
 	close(f.done)
+	if save {
+		if err := p.saveStore(Entry{JWKS: s.json, FetchedAt: s.fetchedAt, ExpiresAt: s.expiresAt}); err != nil {
+			p.log.Warn("keys: DynamoDB save failed, continuing", "error", err.Error())
+		}
+	}
+	close(f.saved)
 }
 
 // load finds a replacement for held: the DynamoDB entry when it is newer
 // than held, fresh and (unless anyKey) has kid; otherwise the issuer's
-// current set, which is then saved. When the issuer fails it returns a
-// newer DynamoDB entry if there was one (even expired), else nil.
-func (p *Provider) load(held *keySet, kid string, anyKey bool) (*keySet, error) {
+// current set, which the caller then saves when save is true. When the
+// issuer fails it returns a newer DynamoDB entry if there was one (even
+// expired), else nil.
+func (p *Provider) load(held *keySet, kid string, anyKey bool) (s *keySet, save, storeHealthy bool, err error) {
 	var candidate *keySet
+	storeHealthy = true
 	if p.store != nil {
 		s, err := p.loadStore()
 		switch {
 		case errors.Is(err, ErrNoEntry):
 		case err != nil:
+			storeHealthy = false
 			p.log.Warn("keys: DynamoDB load failed, going to the issuer", "error", err.Error())
 		case held != nil && !s.fetchedAt.After(held.fetchedAt):
 			// Not newer than what we hold: nothing to learn from it.
@@ -343,7 +382,7 @@ func (p *Provider) load(held *keySet, kid string, anyKey bool) (*keySet, error) 
 				}
 				p.mu.Unlock()
 				p.log.Info("keys: loaded from DynamoDB", "keys", len(s.keys), "fetched_at", s.fetchedAt.Unix())
-				return s, nil
+				return s, false, true, nil
 			}
 		}
 	}
@@ -354,24 +393,27 @@ func (p *Provider) load(held *keySet, kid string, anyKey bool) (*keySet, error) 
 	p.mu.Unlock()
 	s, src, err := p.fetchIssuer(start)
 	if err != nil {
+		// The window runs from the failure too: a hanging issuer is asked
+		// again only after it, even when the window is shorter than the
+		// fetch timeout.
+		p.mu.Lock()
+		if next := p.now().Add(p.window); next.After(p.nextIssuer) {
+			p.nextIssuer = next
+		}
+		p.mu.Unlock()
 		if candidate != nil {
 			p.log.Warn("keys: issuer fetch failed, serving the stored keys", "error", err.Error(), "keys", len(candidate.keys), "fetched_at", candidate.fetchedAt.Unix())
-			return candidate, err
+			return candidate, false, storeHealthy, err
 		}
 		if held != nil {
 			p.log.Warn("keys: issuer fetch failed, serving the held keys", "error", err.Error(), "keys", len(held.keys), "fetched_at", held.fetchedAt.Unix())
 		} else {
 			p.log.Error("keys: issuer fetch failed and no keys are held", "error", err.Error())
 		}
-		return nil, err
+		return nil, false, storeHealthy, err
 	}
 	p.log.Info("keys: fetched from the issuer", "jwks_url", src, "keys", len(s.keys))
-	if p.store != nil {
-		if err := p.saveStore(Entry{JWKS: s.json, FetchedAt: s.fetchedAt, ExpiresAt: s.expiresAt}); err != nil {
-			p.log.Warn("keys: DynamoDB save failed, continuing", "error", err.Error())
-		}
-	}
-	return s, nil
+	return s, p.store != nil, storeHealthy, nil
 }
 
 // fetchIssuer discovers the jwks_uri if needed and fetches the set, all

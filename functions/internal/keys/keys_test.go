@@ -185,6 +185,7 @@ func newProvider(t testing.TB, o Options) (*Provider, *logBuf) {
 func mustKey(t testing.TB, p *Provider, kid string) *jose.JSONWebKey {
 	t.Helper()
 	k, err := p.Key(context.Background(), kid)
+	p.settle() // the write-back to the store runs after the keys are published
 	if err != nil {
 		t.Fatalf("Key(%q): %v", kid, err)
 	}
@@ -197,6 +198,7 @@ func mustKey(t testing.TB, p *Provider, kid string) *jose.JSONWebKey {
 func wantErr(t testing.TB, p *Provider, kid string, want error) {
 	t.Helper()
 	k, err := p.Key(context.Background(), kid)
+	p.settle()
 	if !errors.Is(err, want) || k != nil {
 		t.Fatalf("Key(%q) = %v, %v; want %v", kid, k, err, want)
 	}

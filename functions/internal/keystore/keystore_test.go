@@ -269,7 +269,7 @@ func TestMissWritesItem(t *testing.T) {
 	pk := keystore.PartitionKey(is.url())
 	p, _ := provider(t, is, keystore.New(db, table, pk), 2*time.Second)
 	before := time.Now().Unix()
-	if _, err := p.Key(context.Background(), "a"); err != nil {
+	if _, err := settledKey(p, "a"); err != nil {
 		t.Fatal(err)
 	}
 	if n := is.hits.Load(); n != 1 {
@@ -302,6 +302,10 @@ func TestExpiredItemRefetched(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ := provider(t, is, keystore.New(db, table, pk), 2*time.Second)
+	// Warm, as a cold start does: it also waits for the write-back.
+	if err := p.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := p.Key(context.Background(), "new"); err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +338,7 @@ func TestConcurrentColdStarts(t *testing.T) {
 			p, logs := provider(t, is, keystore.New(db, table, pk), 5*time.Second)
 			<-start
 			for _, kid := range []string{"a", "b"} {
-				if _, err := p.Key(context.Background(), kid); err != nil {
+				if _, err := settledKey(p, kid); err != nil {
 					t.Errorf("provider %d, kid %s: %v", i, kid, err)
 				}
 			}
@@ -401,6 +405,12 @@ func TestDynamoDown(t *testing.T) {
 	if d := time.Since(start); d > 2*timeout+time.Second {
 		t.Fatalf("took %v", d)
 	}
+	// The write-back runs after the keys are published, in the background
+	// when the table has just failed: wait for its log line.
+	deadline := time.Now().Add(2*timeout + time.Second)
+	for !strings.Contains(logs.String(), "DynamoDB save failed") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
 	out := logs.String()
 	if !strings.Contains(out, "DynamoDB load failed") || !strings.Contains(out, "DynamoDB save failed") {
 		t.Fatalf("faults not logged:\n%s", out)
@@ -448,7 +458,7 @@ func TestRotationRefreshesItem(t *testing.T) {
 	rotated := jwksDoc(t, "k2")
 	is.doc.Store(&rotated)
 	clk.Add(keys.DefaultRefetchMinInterval)
-	if _, err := a.Key(context.Background(), "k2"); err != nil {
+	if _, err := settledKey(a, "k2"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Key(context.Background(), "k1"); !errors.Is(err, keys.ErrKeyNotFound) {
@@ -467,4 +477,12 @@ func TestRotationRefreshesItem(t *testing.T) {
 	if n := is.hits.Load(); n != 2 {
 		t.Fatalf("cold start after rotation called the issuer: %d", n)
 	}
+}
+
+// settledKey is Key followed by Warm, which (the set being fresh) only waits
+// for the write-back to DynamoDB that runs after keys are published.
+func settledKey(p *keys.Provider, kid string) (*jose.JSONWebKey, error) {
+	k, err := p.Key(context.Background(), kid)
+	_ = p.Warm(context.Background())
+	return k, err
 }
