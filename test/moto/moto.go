@@ -132,7 +132,7 @@ func up(endpoint string, wait time.Duration) bool {
 	deadline := time.Now().Add(wait)
 	c := http.Client{Timeout: time.Second}
 	for time.Now().Before(deadline) {
-		resp, err := c.Get(endpoint + "/moto-api/data.json")
+		resp, err := c.Get(endpoint + "/moto-api/")
 		if err == nil {
 			resp.Body.Close()
 			return true

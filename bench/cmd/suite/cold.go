@@ -325,6 +325,12 @@ func (s *suite) cold() error {
 	}
 	c := &s.r.Cold
 	c.Runs = s.o.coldRuns
+	c.BinBytes = map[string]int64{}
+	for name, p := range map[string]string{"floor": floor, "authorizer": authz} {
+		if st, err := os.Stat(p); err == nil {
+			c.BinBytes[name] = st.Size()
+		}
+	}
 	c.Variants = make([]ColdVariant, len(cases))
 	for i, cc := range cases {
 		c.Variants[i] = ColdVariant{Name: cc.name, Label: cc.label}

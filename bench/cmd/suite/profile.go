@@ -27,6 +27,7 @@ type ProfileShare struct {
 // profiled are the functions whose cumulative share the report lists.
 var profiled = []struct{ what, fn string }{
 	{"the whole verdict (harness, incl. response JSON)", "verdict.NewOurs.func1"},
+	{"authorizer.Handler.HandleJSON (the Lambda handler)", "authorizer.(*Handler).HandleJSON"},
 	{"authorizer.Handler.Handle", "authorizer.(*Handler).Handle"},
 	{"token.Verifier.Verify", "token.(*Verifier).Verify"},
 	{"RSA public-key operation (crypto/rsa.VerifyPKCS1v15) — the floor's work", "crypto/rsa.VerifyPKCS1v15"},
@@ -71,6 +72,11 @@ func (s *suite) profile(env []string) error {
 		"-cpuprofile", prof, "-o", bin, "./verdict/"); err != nil {
 		return err
 	}
+	return s.parseProfile(bench, bin, prof)
+}
+
+// parseProfile reads the profile with pprof into s.r.Warm.Profile.
+func (s *suite) parseProfile(bench, bin, prof string) error {
 	out, err := s.command(s.o.benchDir, nil, "go", "tool", "pprof", "-top", "-cum", "-nodecount", "400", bin, prof)
 	if err != nil {
 		return err

@@ -105,6 +105,8 @@ type Cold struct {
 	// Steps splits the DynamoDB cold start (cmd/coldsteps as a fresh
 	// process, no emulator): median ms per step, in order.
 	Steps []Step `json:"steps,omitempty"`
+	// BinBytes are the sizes of the cold-start bootstraps, by variant binary.
+	BinBytes map[string]int64 `json:"binBytes,omitempty"`
 }
 
 // Step is one part of the cold start.

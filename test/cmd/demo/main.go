@@ -303,7 +303,7 @@ func (d *demo) startMoto() (*moto.Server, error) {
 func up(ep string, wait time.Duration) bool {
 	c := http.Client{Timeout: time.Second}
 	for end := time.Now().Add(wait); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-		if resp, err := c.Get(ep + "/moto-api/data.json"); err == nil {
+		if resp, err := c.Get(ep + "/moto-api/"); err == nil {
 			resp.Body.Close()
 			return true
 		}
