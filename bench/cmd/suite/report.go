@@ -62,7 +62,6 @@ func vmed(v *ColdVariant) float64 {
 	return v.Median
 }
 
-
 func fx(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "n/a"
