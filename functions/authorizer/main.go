@@ -7,10 +7,11 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/authorizer"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/awsenv"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keys"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keystore"
@@ -24,7 +25,7 @@ func main() {
 	if levelErr != nil {
 		log.Warn("LOG_LEVEL ignored", slog.String("error", levelErr.Error()))
 	}
-	h, err := setup(context.Background(), log)
+	h, warmed, err := setup(context.Background(), log)
 	if err != nil {
 		// One line naming what is wrong; a failed cold start is visible in
 		// CloudWatch and fails every request until the setting is fixed.
@@ -33,7 +34,15 @@ func main() {
 	}
 	// HandleJSON returns the policy already rendered as JSON, which the
 	// runtime sends as it is: the same bytes its encoder wrote for Handle.
-	lambda.Start(h.HandleJSON)
+	// The first invocation waits for the cold start's key load to end (it
+	// would wait for the keys anyway); see setup.
+	lambda.Start(func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (*authorizer.Response, error) {
+		select {
+		case <-warmed:
+		case <-ctx.Done():
+		}
+		return h.HandleJSON(ctx, req)
+	})
 }
 
 // logLevel reads LOG_LEVEL (debug, info, warn, error; default info). Denies
@@ -49,10 +58,13 @@ func logLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-func setup(ctx context.Context, log *slog.Logger) (*authorizer.Handler, error) {
+// setup wires the handler and starts loading the keys. warmed is closed
+// when that load has ended, the write-back of an issuer fetch to DynamoDB
+// included.
+func setup(ctx context.Context, log *slog.Logger) (h *authorizer.Handler, warmed <-chan struct{}, err error) {
 	cfg, err := config.FromEnv(os.Getenv)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	opts := keys.Options{
 		Issuer:             cfg.Issuer,
@@ -63,20 +75,17 @@ func setup(ctx context.Context, log *slog.Logger) (*authorizer.Handler, error) {
 		Logger:             log,
 	}
 	if cfg.KeysTableName != "" {
-		aws, err := awsconfig.LoadDefaultConfig(ctx)
+		// The region and the role's credentials from the Lambda environment;
+		// config.LoadDefaultConfig would link SSO, STS and more for nothing.
+		aws, err := awsenv.FromEnv(os.Getenv)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		opts.Store = keystore.NewFromConfig(aws, cfg.KeysTableName, keystore.PartitionKey(cfg.KeysSource()))
 	}
 	provider, err := keys.New(opts)
 	if err != nil {
-		return nil, err
-	}
-	// Loading keys at cold start takes the fetch off the first request; if
-	// the issuer is down now, Key retries per request, so this is not fatal.
-	if err := provider.Warm(ctx); err != nil {
-		log.Warn("warm keys", slog.String("error", err.Error()))
+		return nil, nil, err
 	}
 	verifier, err := token.NewVerifier(token.Config{
 		Issuer:         cfg.Issuer,
@@ -89,11 +98,25 @@ func setup(ctx context.Context, log *slog.Logger) (*authorizer.Handler, error) {
 		Leeway:         cfg.ClockSkew,
 	}, provider)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	builder, err := policy.NewBuilder(cfg.AllowedRoutes)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return authorizer.New(verifier, builder, log), nil
+	// Loading keys at cold start takes the fetch off the first request. It
+	// runs while lambda.Start does the runtime handshake; the first
+	// invocation waits for warmed (it would wait for the keys anyway), so a
+	// write-back of an issuer fetch lands before the environment can be
+	// frozen after the first response, and the next cold start finds the
+	// item. If the issuer is down now, Key retries per request, so a failure
+	// is not fatal.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := provider.Warm(ctx); err != nil {
+			log.Warn("warm keys", slog.String("error", err.Error()))
+		}
+	}()
+	return authorizer.New(verifier, builder, log), done, nil
 }

@@ -30,7 +30,7 @@ func TestSetup(t *testing.T) {
 	t.Setenv("KEYS_TABLE_NAME", "")
 	t.Setenv("ALLOWED_ROUTES", "GET/hello/{userId}")
 	var logs bytes.Buffer
-	h, err := setup(context.Background(), slog.New(slog.NewJSONHandler(&logs, nil)))
+	h, _, err := setup(context.Background(), slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestSetup(t *testing.T) {
 
 func TestSetupInvalid(t *testing.T) {
 	t.Setenv("ISSUER", "")
-	if _, err := setup(context.Background(), slog.New(slog.DiscardHandler)); err == nil {
+	if _, _, err := setup(context.Background(), slog.New(slog.DiscardHandler)); err == nil {
 		t.Fatal("missing ISSUER accepted")
 	}
 }

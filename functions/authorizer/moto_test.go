@@ -61,7 +61,7 @@ func TestSetupWithTable(t *testing.T) {
 	t.Setenv("JWKS_URL", issuer.URL+"/jwks")
 	t.Setenv("KEYS_TABLE_NAME", table)
 	var logs bytes.Buffer
-	if _, err := setup(ctx, slog.New(slog.NewJSONHandler(&logs, nil))); err != nil {
+	if _, _, err := setup(ctx, slog.New(slog.NewJSONHandler(&logs, nil))); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)

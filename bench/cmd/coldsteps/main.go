@@ -1,7 +1,9 @@
 // Command coldsteps repeats, step by step, what the authorizer's main does
 // at a cold start with keys in DynamoDB (functions/authorizer/main.go:
 // settings, AWS SDK configuration, key provider, Warm, verifier, policy) and
-// then answers one TOKEN event, timing each step from process start. The
+// then answers one TOKEN event, timing each step from process start. (main
+// runs Warm in the background, overlapping lambda.Start's handshake; here it
+// runs inline so that the load is timed on its own.) The
 // suite runs it as a fresh process many times to split the cold start.
 // Output: one JSON object {"step": ms since the previous step, …}.
 package main
@@ -16,9 +18,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/authorizer"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/awsenv"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keys"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keystore"
@@ -45,7 +47,7 @@ func main() {
 		fail(err)
 	}
 	mark("settings")
-	aws, err := awsconfig.LoadDefaultConfig(ctx)
+	aws, err := awsenv.FromEnv(os.Getenv)
 	if err != nil {
 		fail(err)
 	}

@@ -486,7 +486,7 @@ func initTrace(bin string) (InitTrace, error) {
 var stepNames = []struct{ key, label string }{
 	{"before_main", "exec → main (runtime start, package init; by difference)"},
 	{"settings", "settings (config.FromEnv)"},
-	{"sdk_config", "AWS SDK configuration (config.LoadDefaultConfig)"},
+	{"sdk_config", "AWS SDK configuration (awsenv.FromEnv)"},
 	{"key_provider", "key provider (keys.New, keystore client)"},
 	{"warm_keys_getitem", "keys from DynamoDB (Warm: GetItem to moto, JWKS parse)"},
 	{"verifier_policy", "verifier, policy builder, handler"},

@@ -78,8 +78,9 @@ func New(api API, table, pk string) *Dynamo {
 	return &Dynamo{api: api, table: table, pk: pk}
 }
 
-// NewFromConfig builds the DynamoDB client from cfg (whose endpoint comes
-// from the SDK's standard configuration, e.g. AWS_ENDPOINT_URL_DYNAMODB).
+// NewFromConfig builds the DynamoDB client from cfg (the authorizer's comes
+// from awsenv.FromEnv, whose BaseEndpoint honours the SDK's standard
+// AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL).
 func NewFromConfig(cfg aws.Config, table, pk string) *Dynamo {
 	return New(dynamodb.NewFromConfig(cfg), table, pk)
 }
