@@ -50,7 +50,7 @@ func TestConcurrentColdStartProcesses(t *testing.T) {
 			t.Errorf("process %d: first token refused: %s", i, v.payload)
 		}
 	}
-	it, err := e.item()
+	it, err := e.itemWhen(anyItem)
 	if err != nil {
 		t.Fatalf("item after concurrent cold starts: %v\n%s", err, it.raw)
 	}

@@ -204,6 +204,23 @@ type item struct {
 	raw              string
 }
 
+// itemWhen polls the stored entry until ok accepts it or a few seconds
+// pass, and returns the last read: the authorizer publishes fetched keys
+// first and writes them back to DynamoDB right after, so a read straight
+// after a verdict can still see the previous item.
+func (e *env) itemWhen(ok func(item) bool) (item, error) {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		it, err := e.item()
+		if (err == nil && ok(it)) || time.Now().After(deadline) {
+			return it, err
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+func anyItem(item) bool { return true }
+
 func (e *env) item() (item, error) {
 	out, err := e.direct.GetItem(context.Background(), &dynamodb.GetItemInput{
 		TableName: aws.String(e.table), ConsistentRead: aws.Bool(true),
