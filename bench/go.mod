@@ -10,6 +10,8 @@ module github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/bench
 
 go 1.26.8
 
+toolchain go1.26.10
+
 replace github.com/jwtauthz/terraform-aws-jwt-authorizer => ../
 
 require (
