@@ -18,7 +18,9 @@ const UserIDPlaceholder = "{userId}"
 
 // Defaults of the optional settings.
 const (
+	DefaultIssuerName          = "default"
 	DefaultUserIDClaim         = "sub"
+	DefaultKeysMaxStale        = 86400 * time.Second
 	DefaultAllowedRoute        = "GET/hello/{userId}"
 	DefaultAllowedAlgorithm    = "RS256"
 	DefaultKeysCacheTTL        = 3600 * time.Second
@@ -37,20 +39,43 @@ var SupportedAlgorithms = []string{
 	"ES256", "ES384", "ES512", "EdDSA",
 }
 
+// Issuer is one trusted token issuer.
+type Issuer struct {
+	Name        string   // "default" for the one-issuer form (ISSUER, ...)
+	Issuer      string   // exact "iss"; https, or http only to a loopback host
+	JWKSURL     string   // "" → OIDC discovery from Issuer; same URL rule as Issuer
+	Audiences   []string // at least one of Audiences / ClientIDs is required
+	ClientIDs   []string
+	TokenUse    string // "" → token_use not checked
+	UserIDClaim string // default DefaultUserIDClaim
+}
+
+// KeysSource is the document the key cache is keyed by: JWKSURL when set,
+// otherwise the issuer (whose discovery document names the JWKS).
+func (i Issuer) KeysSource() string {
+	if i.JWKSURL != "" {
+		return i.JWKSURL
+	}
+	return i.Issuer
+}
+
+// Route is one route a token may earn.
+type Route struct {
+	Route   string   // "VERB/path" as validated
+	Scopes  []string // all required for this route
+	Issuers []string // Issuer.Name values; empty = all issuers
+}
+
 // Authorizer holds the settings of the authorizer function.
 type Authorizer struct {
-	Issuer             string        // ISSUER, required, compared exactly with "iss"
-	JWKSURL            string        // JWKS_URL, empty → OIDC discovery from Issuer
-	Audiences          []string      // AUDIENCES, empty → "aud" not checked
-	ClientIDs          []string      // CLIENT_IDS, empty → client_id/cid not checked
-	TokenUse           string        // TOKEN_USE, empty → token_use not checked
-	RequiredScopes     []string      // REQUIRED_SCOPES, all must be granted
-	UserIDClaim        string        // USER_ID_CLAIM, default "sub"
-	AllowedRoutes      []string      // ALLOWED_ROUTES, "VERB/path" templates with one {userId}
-	AllowedAlgorithms  []string      // ALLOWED_ALGORITHMS, default RS256
-	KeysTableName      string        // KEYS_TABLE_NAME, empty → memory-only key cache
+	Issuers            []Issuer      // ISSUER, ... (one entry "default") or ISSUERS (JSON)
+	Routes             []Route       // ROUTES (JSON) or ALLOWED_ROUTES (shorthand)
+	RequiredScopes     []string      // REQUIRED_SCOPES, global
+	Algorithms         []string      // ALLOWED_ALGORITHMS, default RS256
+	KeysTableName      string        // KEYS_TABLE_NAME, "" → memory-only key cache
 	KeysCacheTTL       time.Duration // KEYS_CACHE_TTL_SECONDS
-	RefetchMinInterval time.Duration // JWKS_REFETCH_MIN_INTERVAL_SECONDS
+	KeysMaxStale       time.Duration // KEYS_MAX_STALE_SECONDS; 0 = never past TTL
+	RefetchMinInterval time.Duration // JWKS_REFETCH_MIN_INTERVAL_SECONDS; 0 = no window
 	ClockSkew          time.Duration // CLOCK_SKEW_SECONDS
 	JWKSFetchTimeout   time.Duration // JWKS_FETCH_TIMEOUT_MS
 }
@@ -60,33 +85,38 @@ type Authorizer struct {
 func FromEnv(getenv func(string) string) (*Authorizer, error) {
 	c := &Authorizer{}
 	var err error
-	if c.Issuer, err = issuer(getenv("ISSUER")); err != nil {
+	iss := Issuer{Name: DefaultIssuerName}
+	if iss.Issuer, err = issuer(getenv("ISSUER")); err != nil {
 		return nil, err
 	}
-	if c.JWKSURL, err = optionalURL("JWKS_URL", getenv("JWKS_URL")); err != nil {
+	if iss.JWKSURL, err = optionalURL("JWKS_URL", getenv("JWKS_URL")); err != nil {
 		return nil, err
 	}
-	c.Audiences = List(getenv("AUDIENCES"))
-	c.ClientIDs = List(getenv("CLIENT_IDS"))
-	c.TokenUse = strings.TrimSpace(getenv("TOKEN_USE"))
+	iss.Audiences = List(getenv("AUDIENCES"))
+	iss.ClientIDs = List(getenv("CLIENT_IDS"))
+	iss.TokenUse = strings.TrimSpace(getenv("TOKEN_USE"))
+	iss.UserIDClaim = strings.TrimSpace(getenv("USER_ID_CLAIM"))
+	if iss.UserIDClaim == "" {
+		iss.UserIDClaim = DefaultUserIDClaim
+	}
+	c.Issuers = []Issuer{iss}
 	c.RequiredScopes = List(getenv("REQUIRED_SCOPES"))
 	for _, s := range c.RequiredScopes {
 		if strings.ContainsAny(s, " \t") {
 			return nil, invalid("REQUIRED_SCOPES", "scope %q contains whitespace", s)
 		}
 	}
-	c.UserIDClaim = strings.TrimSpace(getenv("USER_ID_CLAIM"))
-	if c.UserIDClaim == "" {
-		c.UserIDClaim = DefaultUserIDClaim
-	}
-	if c.AllowedRoutes, err = routes(getenv("ALLOWED_ROUTES")); err != nil {
+	if c.Routes, err = routes(getenv("ALLOWED_ROUTES")); err != nil {
 		return nil, err
 	}
-	if c.AllowedAlgorithms, err = algorithms(getenv("ALLOWED_ALGORITHMS")); err != nil {
+	if c.Algorithms, err = algorithms(getenv("ALLOWED_ALGORITHMS")); err != nil {
 		return nil, err
 	}
 	c.KeysTableName = strings.TrimSpace(getenv("KEYS_TABLE_NAME"))
 	if c.KeysCacheTTL, err = duration("KEYS_CACHE_TTL_SECONDS", getenv("KEYS_CACHE_TTL_SECONDS"), time.Second, 1, maxDurationSeconds, DefaultKeysCacheTTL); err != nil {
+		return nil, err
+	}
+	if c.KeysMaxStale, err = duration("KEYS_MAX_STALE_SECONDS", getenv("KEYS_MAX_STALE_SECONDS"), time.Second, 0, maxDurationSeconds, DefaultKeysMaxStale); err != nil {
 		return nil, err
 	}
 	if c.RefetchMinInterval, err = duration("JWKS_REFETCH_MIN_INTERVAL_SECONDS", getenv("JWKS_REFETCH_MIN_INTERVAL_SECONDS"), time.Second, 0, maxDurationSeconds, DefaultRefetchMinInterval); err != nil {
@@ -99,15 +129,6 @@ func FromEnv(getenv func(string) string) (*Authorizer, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-// KeysSource is the issuer document the key cache is keyed by: JWKS_URL when
-// set, otherwise the issuer (whose discovery document names the JWKS).
-func (c *Authorizer) KeysSource() string {
-	if c.JWKSURL != "" {
-		return c.JWKSURL
-	}
-	return c.Issuer
 }
 
 // List splits a comma-separated value, trims each item and drops empty ones.
@@ -151,17 +172,19 @@ func optionalURL(name, v string) (string, error) {
 	return v, nil
 }
 
-func routes(v string) ([]string, error) {
+func routes(v string) ([]Route, error) {
 	list := List(v)
 	if len(list) == 0 {
-		return []string{DefaultAllowedRoute}, nil
+		return []Route{{Route: DefaultAllowedRoute}}, nil
 	}
+	var out []Route
 	for _, r := range list {
 		if err := ValidateRoute(r); err != nil {
 			return nil, invalid("ALLOWED_ROUTES", "%v", err)
 		}
+		out = append(out, Route{Route: r})
 	}
-	return list, nil
+	return out, nil
 }
 
 var verbs = map[string]bool{

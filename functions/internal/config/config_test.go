@@ -18,11 +18,11 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Authorizer{
-		Issuer:             "https://issuer.example.com",
-		UserIDClaim:        "sub",
-		AllowedRoutes:      []string{"GET/hello/{userId}"},
-		AllowedAlgorithms:  []string{"RS256"},
+		Issuers:            []Issuer{{Name: "default", Issuer: "https://issuer.example.com", UserIDClaim: "sub"}},
+		Routes:             []Route{{Route: "GET/hello/{userId}"}},
+		Algorithms:         []string{"RS256"},
 		KeysCacheTTL:       time.Hour,
+		KeysMaxStale:       24 * time.Hour,
 		RefetchMinInterval: 10 * time.Second,
 		ClockSkew:          time.Minute,
 		JWKSFetchTimeout:   2 * time.Second,
@@ -30,7 +30,7 @@ func TestDefaults(t *testing.T) {
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("got %+v\nwant %+v", c, want)
 	}
-	if c.KeysSource() != c.Issuer {
+	if c.Issuers[0].KeysSource() != c.Issuers[0].Issuer {
 		t.Fatal("KeysSource should fall back to issuer")
 	}
 }
@@ -55,15 +55,16 @@ func TestAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Issuer != "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc" ||
-		!reflect.DeepEqual(c.Audiences, []string{"a", "b"}) ||
-		!reflect.DeepEqual(c.ClientIDs, []string{"c1", "c2"}) ||
+	i := c.Issuers[0]
+	if i.Issuer != "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc" ||
+		!reflect.DeepEqual(i.Audiences, []string{"a", "b"}) ||
+		!reflect.DeepEqual(i.ClientIDs, []string{"c1", "c2"}) ||
 		!reflect.DeepEqual(c.RequiredScopes, []string{"read", "write"}) ||
-		!reflect.DeepEqual(c.AllowedRoutes, []string{"GET/hello/{userId}", "POST/users/{userId}/items"}) ||
-		!reflect.DeepEqual(c.AllowedAlgorithms, []string{"RS256", "ES256", "EdDSA"}) ||
-		c.UserIDClaim != "uid" || c.TokenUse != "access" || c.KeysTableName != "keys" ||
+		!reflect.DeepEqual(c.Routes, []Route{{Route: "GET/hello/{userId}"}, {Route: "POST/users/{userId}/items"}}) ||
+		!reflect.DeepEqual(c.Algorithms, []string{"RS256", "ES256", "EdDSA"}) ||
+		i.UserIDClaim != "uid" || i.TokenUse != "access" || c.KeysTableName != "keys" ||
 		c.KeysCacheTTL != time.Minute || c.RefetchMinInterval != 0 || c.ClockSkew != 5*time.Second ||
-		c.JWKSFetchTimeout != 500*time.Millisecond || c.KeysSource() != "https://example.com/jwks.json" {
+		c.JWKSFetchTimeout != 500*time.Millisecond || i.KeysSource() != "https://example.com/jwks.json" {
 		t.Fatalf("unexpected %+v", c)
 	}
 }
