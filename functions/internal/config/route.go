@@ -1,0 +1,237 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Route is one route a token may earn: the policy allows it when the token
+// carries all its scopes and comes from one of its issuers.
+type Route struct {
+	Route   string   // "VERB/path" as validated by ValidateRoute
+	Scopes  []string // all required for this route
+	Issuers []string // Issuer.Name values; empty = all issuers
+}
+
+// UserIDPlaceholder is the path segment the policy replaces with the
+// validated user id. A route holds it at most once; without it the route is
+// open to every caller who passes the checks.
+const UserIDPlaceholder = "{userId}"
+
+// Verbs a route may start with. No "*": "*/users/{userId}" let a cached
+// policy match "GET/users/bob/users/alice". No OPTIONS: CORS preflights
+// carry no token.
+var verbs = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"}
+
+// routeJSON is one ROUTES entry as written.
+type routeJSON struct {
+	Route   string   `json:"route"`
+	Scopes  []string `json:"scopes"`
+	Issuers []string `json:"issuers"`
+}
+
+func routesFromEnv(getenv func(string) string, issuers []Issuer) ([]Route, error) {
+	full := strings.TrimSpace(getenv("ROUTES"))
+	short := strings.TrimSpace(getenv("ALLOWED_ROUTES"))
+	name := "ROUTES"
+	var routes []Route
+	switch {
+	case full != "" && short != "":
+		return nil, invalid("ROUTES", "set together with ALLOWED_ROUTES; use one form only")
+	case full != "":
+		entries, err := decodeStrict[routeJSON](full, "route", "scopes", "issuers")
+		if err != nil {
+			return nil, invalid("ROUTES", "%v", err)
+		}
+		if len(entries) == 0 {
+			return nil, invalid("ROUTES", "no entries")
+		}
+		for _, e := range entries {
+			routes = append(routes, Route(e))
+		}
+	case short != "":
+		name = "ALLOWED_ROUTES"
+		for _, r := range list(short) {
+			routes = append(routes, Route{Route: r})
+		}
+	default:
+		routes = []Route{{Route: DefaultRoute}}
+	}
+	if err := checkRoutes(routes, issuers); err != nil {
+		return nil, invalid(name, "%v", err)
+	}
+	return routes, nil
+}
+
+// checkRoutes applies the rules of each route and those between routes.
+func checkRoutes(routes []Route, issuers []Issuer) error {
+	for _, r := range routes {
+		if err := ValidateRoute(r.Route); err != nil {
+			return err
+		}
+		if err := checkScopes(r.Scopes); err != nil {
+			return fmt.Errorf("route %q: %w", r.Route, err)
+		}
+		for _, name := range r.Issuers {
+			if !slices.ContainsFunc(issuers, func(i Issuer) bool { return i.Name == name }) {
+				return fmt.Errorf("route %q: no issuer is named %q", r.Route, name)
+			}
+		}
+		if len(issuers) > 1 && bindsUser(r.Route) && len(r.Issuers) == 0 {
+			// Two issuers may mint the same user id for different people.
+			return fmt.Errorf("route %q holds %s, so with %d issuers it must name its issuers", r.Route, UserIDPlaceholder, len(issuers))
+		}
+	}
+	for _, open := range routes {
+		if bindsUser(open.Route) {
+			continue
+		}
+		for _, user := range routes {
+			if bindsUser(user.Route) && covers(open.Route, user.Route) {
+				return fmt.Errorf("open route %q reaches the %s segment of %q: every caller would reach every user's resources", open.Route, UserIDPlaceholder, user.Route)
+			}
+		}
+	}
+	return nil
+}
+
+// ValidateRoute checks one route "VERB/path". The path is "" (the root
+// resource) or "/"-separated segments, each one of:
+//   - a literal of visible ASCII without "*", "?", "{" or "}" (wildcards in an
+//     execute-api ARN, or parameter braces), and not "." or "..";
+//   - {userId}, at most once;
+//   - another parameter {name}, name of [A-Za-z0-9_]; the policy writes "*";
+//   - "*", only as the final segment and only after a literal or {userId}.
+func ValidateRoute(r string) error {
+	verb, path, ok := strings.Cut(r, "/")
+	if !ok || !slices.Contains(verbs, verb) {
+		return fmt.Errorf("route %q: want VERB/path, VERB one of %s", r, strings.Join(verbs, " "))
+	}
+	if path == "" {
+		return nil
+	}
+	segs := strings.Split(path, "/")
+	users := 0
+	for n, s := range segs {
+		var err error
+		switch {
+		case s == UserIDPlaceholder:
+			if users++; users > 1 {
+				err = fmt.Errorf("%s more than once", UserIDPlaceholder)
+			}
+		case s == "*":
+			if n != len(segs)-1 || n == 0 || isParam(segs[n-1]) && segs[n-1] != UserIDPlaceholder {
+				err = errors.New(`"*" only as the final segment, after a literal segment or ` + UserIDPlaceholder)
+			}
+		case isParam(s):
+			err = checkParam(s[1 : len(s)-1])
+		default:
+			err = checkLiteral(s)
+		}
+		if err != nil {
+			return fmt.Errorf("route %q: segment %d: %w", r, n+1, err)
+		}
+	}
+	return nil
+}
+
+func isParam(s string) bool {
+	return len(s) > 2 && s[0] == '{' && s[len(s)-1] == '}'
+}
+
+func checkParam(name string) error {
+	if name == "proxy+" || strings.HasSuffix(name, "+") {
+		return fmt.Errorf("{%s}: write a final /* for a greedy parameter", name)
+	}
+	if strings.EqualFold(name, "userId") {
+		// {userid} would silently be a wildcard for every user.
+		return fmt.Errorf("{%s}: write %s", name, UserIDPlaceholder)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
+			return fmt.Errorf("{%s}: parameter names are [A-Za-z0-9_]", name)
+		}
+	}
+	return nil
+}
+
+func checkLiteral(s string) error {
+	if s == "" {
+		return errors.New("empty segment")
+	}
+	if s == "." || s == ".." {
+		return errors.New("dot segment")
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || strings.IndexByte("*?{}", c) >= 0 {
+			return fmt.Errorf("forbidden byte %q (parameters must be whole segments)", c)
+		}
+	}
+	return nil
+}
+
+func bindsUser(route string) bool {
+	return slices.Contains(strings.Split(route, "/"), UserIDPlaceholder)
+}
+
+// userMark stands for the user id in covers; no route byte can match it but
+// a wildcard.
+const userMark = "\x00"
+
+// covers reports whether the resource the policy writes for open could match
+// a request on route user for some user: whether some string matches both as
+// execute-api resource patterns, with user's {userId} matched only by a
+// wildcard of open. In those patterns "*" matches any run of bytes, "/"
+// included, so "GET/{a}/orders" (written "GET/*/orders") covers
+// "GET/users/{userId}/orders". The check is conservative: a parameter of user
+// also counts as matching any bytes.
+func covers(open, user string) bool {
+	a, b := pattern(open), pattern(user)
+	// reach[i][j]: some string matches both a[:i] and b[:j].
+	reach := make([][]bool, len(a)+1)
+	for i := range reach {
+		reach[i] = make([]bool, len(b)+1)
+	}
+	reach[0][0] = true
+	for i := 0; i <= len(a); i++ {
+		for j := 0; j <= len(b); j++ {
+			if !reach[i][j] {
+				continue
+			}
+			if i < len(a) && a[i] == '*' {
+				reach[i+1][j] = true // the wildcard ends
+				if j < len(b) {
+					reach[i][j+1] = true // it takes b[j]
+				}
+			}
+			if j < len(b) && b[j] == '*' {
+				reach[i][j+1] = true
+				if i < len(a) {
+					reach[i+1][j] = true
+				}
+			}
+			if i < len(a) && j < len(b) && a[i] == b[j] && a[i] != '*' {
+				reach[i+1][j+1] = true
+			}
+		}
+	}
+	return reach[len(a)][len(b)]
+}
+
+// pattern writes a route as the policy's resource pattern: parameters and
+// the final "*" become "*", {userId} becomes userMark.
+func pattern(route string) string {
+	segs := strings.Split(route, "/")
+	for n, s := range segs {
+		switch {
+		case s == UserIDPlaceholder:
+			segs[n] = userMark
+		case isParam(s):
+			segs[n] = "*"
+		}
+	}
+	return strings.Join(segs, "/")
+}
