@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -96,17 +97,6 @@ func invoke(t *testing.T, f *rie.Function, payload string) (*rie.Result, out) {
 	return res, o
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for range 500 {
-		if cond() {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
 func TestInvokeEnvAndWarmReuse(t *testing.T) {
 	f, logs := newFunction(t, 3*time.Second, 1)
 	res, o := invoke(t, f, `{"echo":"a","env":"GREETING"}`)
@@ -124,11 +114,60 @@ func TestInvokeEnvAndWarmReuse(t *testing.T) {
 	if o3.Env != "" {
 		t.Errorf("HOME leaked into the function: %q", o3.Env)
 	}
-	eventually(t, "one cold start", func() bool { return f.Stats().ColdStarts == 1 })
-	if s := f.Stats(); s.Invocations != 3 || s.Processes != 1 {
+	// Invoke returns once the emulator's lines of the invocation are read.
+	if s := f.Stats(); s.Invocations != 3 || s.Processes != 1 || s.ColdStarts != 1 {
 		t.Errorf("stats = %+v", s)
 	}
-	eventually(t, "REPORT lines in the log", func() bool { return strings.Count(logs.String(), "REPORT RequestId") == 3 })
+	if n := strings.Count(logs.String(), "REPORT RequestId"); n != 3 {
+		t.Errorf("%d REPORT lines in Config.Log, want 3:\n%s", n, logs)
+	}
+	if n := strings.Count(f.Log(), "REPORT RequestId"); n != 3 {
+		t.Errorf("%d REPORT lines in Function.Log, want 3", n)
+	}
+}
+
+func TestInitReportedOnColdStartOnly(t *testing.T) {
+	f, _ := newFunction(t, 3*time.Second, 1)
+	cold, _ := invoke(t, f, `{}`)
+	if cold.Init <= 0 || cold.Init > cold.Duration {
+		t.Errorf("cold invocation: Init = %v (round trip %v), want the INIT REPORT duration", cold.Init, cold.Duration)
+	}
+	warm, _ := invoke(t, f, `{}`)
+	if warm.Init != 0 {
+		t.Errorf("warm invocation: Init = %v, want 0", warm.Init)
+	}
+}
+
+func TestWaitLogSeesFunctionLines(t *testing.T) {
+	f, _ := newFunction(t, 3*time.Second, 1)
+	invoke(t, f, `{"print":"first line"}`)
+	invoke(t, f, `{"print":"second line"}`)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := f.WaitLog(ctx, "second line", 1); err != nil {
+		t.Fatal(err)
+	}
+	// Lines of one function arrive in the order it wrote them.
+	if !strings.Contains(f.Log(), "first line") {
+		t.Errorf("second line read before the first:\n%s", f.Log())
+	}
+	short, cancel2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel2()
+	if err := f.WaitLog(short, "first line", 2); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("WaitLog for a line never written: err = %v, want DeadlineExceeded", err)
+	}
+}
+
+func TestRuntimePIDs(t *testing.T) {
+	f, _ := newFunction(t, 3*time.Second, 1)
+	_, o := invoke(t, f, `{}`)
+	pids, err := f.RuntimePIDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pids) != 1 || pids[0] != o.PID {
+		t.Errorf("RuntimePIDs = %v, want [%d] (the bootstrap's own pid)", pids, o.PID)
+	}
 }
 
 func TestFunctionError(t *testing.T) {
@@ -155,20 +194,48 @@ func TestTimeoutThenColdStart(t *testing.T) {
 	if after.PID == before.PID {
 		t.Errorf("runtime not re-initialised after the timeout")
 	}
-	eventually(t, "two cold starts", func() bool { return f.Stats().ColdStarts == 2 })
-	if s := f.Stats(); s.Timeouts != 1 {
+	if s := f.Stats(); s.Timeouts != 1 || s.ColdStarts != 2 {
 		t.Errorf("stats = %+v", s)
 	}
 }
 
 func TestCrash(t *testing.T) {
 	f, _ := newFunction(t, 3*time.Second, 1)
+	start := time.Now()
 	res, _ := invoke(t, f, `{"exit":2}`)
 	if res.Error == nil || res.Error.Type != "Runtime.ExitError" {
 		t.Fatalf("got %+v (payload %q), want Runtime.ExitError", res, res.Payload)
 	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("invoke took %v: the end of a crashed invocation was not recognised", took)
+	}
 	if res, _ := invoke(t, f, `{"echo":1}`); res.Failed() {
 		t.Fatalf("invoke after crash: %+v", res)
+	}
+	if s := f.Stats(); s.Processes != 1 || s.ColdStarts != 2 || s.Errors != 1 {
+		t.Errorf("stats = %+v: want the crash handled in the same emulator, one re-init", s)
+	}
+}
+
+func TestCrashAtInit(t *testing.T) {
+	logs := &syncBuf{}
+	f, err := rie.New(rie.Config{
+		Name: "fn-crash-at-init", Emulator: emulator, Bootstrap: bootstrap,
+		Env: map[string]string{"EXIT_AT_INIT": "3"}, Log: logs,
+	}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.Close)
+	start := time.Now()
+	res, _ := invoke(t, f, `{}`)
+	if res.Error == nil || !strings.HasPrefix(res.Error.Type, "Runtime.") {
+		t.Fatalf("got %+v (payload %q), want a Runtime.* error", res, res.Payload)
+	}
+	// Invoke saw the end of the failed invocation in the log rather than
+	// waiting out its bound.
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("invoke took %v: the end of a failed init was not recognised\n%s", took, logs)
 	}
 }
 

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"time"
 
@@ -17,6 +18,7 @@ type input struct {
 	Exit  *int   `json:"exit"`
 	Env   string `json:"env"`
 	Echo  any    `json:"echo"`
+	Print string `json:"print"` // a line to write to stdout
 }
 
 type output struct {
@@ -30,6 +32,9 @@ type output struct {
 
 func handle(ctx context.Context, in input) (output, error) {
 	start := time.Now().UnixNano()
+	if in.Print != "" {
+		fmt.Println(in.Print)
+	}
 	if in.Sleep > 0 {
 		time.Sleep(time.Duration(in.Sleep) * time.Millisecond)
 	}
@@ -46,4 +51,10 @@ func handle(ctx context.Context, in input) (output, error) {
 	return out, nil
 }
 
-func main() { lambda.Start(handle) }
+func main() {
+	if code := os.Getenv("EXIT_AT_INIT"); code != "" {
+		fmt.Println("exiting at init")
+		os.Exit(3)
+	}
+	lambda.Start(handle)
+}
