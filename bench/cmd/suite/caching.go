@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/bench/internal/lambdarun"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/rie"
 )
@@ -25,7 +24,7 @@ const cacheCalls = 100
 func (s *suite) caching() error {
 	c := &s.r.Caching
 	*c = Caching{Calls: cacheCalls}
-	emu, err := lambdarun.Emulator(s.o.root)
+	emu, err := rie.Find()
 	if err != nil {
 		return err
 	}
@@ -41,11 +40,7 @@ func (s *suite) caching() error {
 	if err != nil {
 		return err
 	}
-	env := map[string]string{}
-	for _, kv := range s.authorizerEnv(is.direct, false) {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
+	env := envMap(s.authorizerEnv(is.direct, false))
 	tok := s.r.Fixture.f.RS256.Tokens[0]
 	sub, err := subject(tok)
 	if err != nil {

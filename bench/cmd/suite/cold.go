@@ -34,8 +34,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/bench/internal/fixture"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/bench/internal/lambdarun"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/rie"
 )
 
 // IssuerDelay is the round trip the "issuer" proxy adds: about what a cold
@@ -297,7 +297,7 @@ type coldCase struct {
 }
 
 func (s *suite) cold() error {
-	emu, err := lambdarun.Emulator(s.o.root)
+	emu, err := rie.Find()
 	if err != nil {
 		return err
 	}
@@ -411,22 +411,34 @@ func (s *suite) cold() error {
 // first invocation: the emulator execs the bootstrap on it, so this is
 // process start → first verdict.
 func (s *suite) coldRun(emu string, cc *coldCase, i int) (ms, initMs float64, resp string, err error) {
-	inst, err := lambdarun.Start(emu, cc.bootstrap, cc.env)
+	fn, err := rie.New(rie.Config{
+		Name: "bench", Emulator: emu, Bootstrap: cc.bootstrap, Env: envMap(cc.env),
+		Timeout: 10 * time.Second, MemoryMB: 1024,
+	}, 1)
 	if err != nil {
 		return 0, 0, "", err
 	}
-	defer inst.Stop()
+	defer fn.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	body, d, err := inst.Invoke(ctx, s.event(i))
+	res, err := fn.Invoke(ctx, s.event(i))
 	if err != nil {
-		return 0, 0, "", fmt.Errorf("%w\n%s", err, tail(inst.Log(), 1500))
+		return 0, 0, "", fmt.Errorf("%w\n%s", err, tail(fn.Log(), 1500))
 	}
-	if !strings.Contains(string(body), cc.want) {
-		return 0, 0, "", fmt.Errorf("unexpected response %s\n%s", trim(string(body), 300), tail(inst.Log(), 1500))
+	if res.Failed() || !strings.Contains(string(res.Payload), cc.want) {
+		return 0, 0, "", fmt.Errorf("unexpected response %s\n%s", trim(string(res.Payload), 300), tail(fn.Log(), 1500))
 	}
-	initMs, _ = inst.InitMs()
-	return float64(d.Microseconds()) / 1000, initMs, string(body), nil
+	return float64(res.Duration.Microseconds()) / 1000, float64(res.Init.Microseconds()) / 1000, string(res.Payload), nil
+}
+
+// envMap turns KEY=value pairs into rie's environment map.
+func envMap(kvs []string) map[string]string {
+	env := make(map[string]string, len(kvs))
+	for _, kv := range kvs {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	return env
 }
 
 func (s *suite) checkItem() error {

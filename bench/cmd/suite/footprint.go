@@ -3,12 +3,14 @@ package main
 import (
 	"archive/zip"
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/bench/internal/lambdarun"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/rie"
 )
 
 // footprint: cmd/package's zips for both architectures, and the peak RSS
@@ -45,10 +47,6 @@ func (s *suite) footprint() error {
 		}
 	}
 
-	emu, err := lambdarun.Emulator(s.o.root)
-	if err != nil {
-		return err
-	}
 	authz, err := s.bootstrap("authorizer")
 	if err != nil {
 		return err
@@ -57,27 +55,30 @@ func (s *suite) footprint() error {
 	if err != nil {
 		return err
 	}
-	inst, err := lambdarun.Start(emu, authz, s.authorizerEnv(is.direct, false))
+	fn, err := rie.New(rie.Config{
+		Name: "bench", Bootstrap: authz, Env: envMap(s.authorizerEnv(is.direct, false)),
+		Timeout: 10 * time.Second, MemoryMB: 1024,
+	}, 1)
 	if err != nil {
 		return err
 	}
-	defer inst.Stop()
+	defer fn.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	for i := 0; i < s.o.verdicts; i++ {
-		body, _, err := inst.Invoke(ctx, s.event(i))
+		res, err := fn.Invoke(ctx, s.event(i))
 		if err != nil {
 			return fmt.Errorf("verdict %d: %w", i, err)
 		}
-		if i == 0 && !strings.Contains(string(body), `"Allow"`) {
-			return fmt.Errorf("unexpected verdict %s", trim(string(body), 300))
+		if i == 0 && (res.Failed() || !strings.Contains(string(res.Payload), `"Allow"`)) {
+			return fmt.Errorf("unexpected verdict %s", trim(string(res.Payload), 300))
 		}
 	}
-	pid, err := inst.FunctionPID()
+	pids, err := fn.RuntimePIDs()
 	if err != nil {
 		return err
 	}
-	kib, err := lambdarun.VmHWM(pid)
+	kib, err := vmHWM(pids[0])
 	if err != nil {
 		return err
 	}
@@ -85,4 +86,18 @@ func (s *suite) footprint() error {
 	fp.RSSHow = "VmHWM of the authorizer's bootstrap process (x86_64 zip) under aws-lambda-rie, read from /proc/<pid>/status after the verdicts; keys from the local JWKS server, memory only"
 	logf("footprint: peak RSS %d KiB after %d verdicts", kib, s.o.verdicts)
 	return nil
+}
+
+// vmHWM returns the peak resident set size of pid in KiB.
+func vmHWM(pid int) (int, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc/" + strconv.Itoa(pid) + "/status")
 }
