@@ -1,14 +1,12 @@
-// Package policy builds the API Gateway authorizer response: it parses the
-// incoming methodArn, checks that the user id is safe to embed in an
-// execute-api resource ARN, and emits one Allow statement over the configured
-// route templates.
+// Package policy builds the API Gateway authorizer response from the
+// verified identity and the configured routes.
 //
-// The policy depends only on the API (partition, region, account, API id,
-// stage) and the user — never on the path that was requested — because API
-// Gateway caches the policy per token and applies it to later requests for
-// other paths.
-//
-// Allow returns the response as a value; AppendAllowJSON writes the same
-// response directly as the JSON the Lambda runtime would have produced for
-// it, which is what the function sends (json.go).
+// The response depends only on the API (partition, region, account, API id,
+// stage) and the identity, never on the requested path, because API Gateway
+// caches it per token and applies it to later requests for other paths. It
+// allows exactly the routes the token earns: those whose scopes it carries
+// all and whose issuers include the token's. {userId} becomes the validated
+// user id, other path parameters become "*", and a final "*" stays. A token
+// that earns no route gets an explicit Deny on the whole API and stage, so
+// the gateway answers 403 and caches that answer like any other.
 package policy

@@ -3,111 +3,172 @@ package policy
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
 )
 
-func TestParseMethodARN(t *testing.T) {
-	good := []struct {
-		in   string
-		want MethodARN
+var update = flag.Bool("update", false, "rewrite testdata/*.json")
+
+const prefix = "arn:aws:execute-api:eu-west-1:210987654321:xyz123/v1/"
+
+// routes is the route set of the tests: one per kind of template.
+var routes = []config.Route{
+	{Route: "GET/users/{userId}"},
+	{Route: "GET/users/{userId}/orders/{orderId}", Scopes: []string{"orders.read"}},
+	{Route: "POST/users/{userId}/orders", Scopes: []string{"orders.read", "orders.write"}, Issuers: []string{"cognito"}},
+	{Route: "DELETE/users/{userId}/*", Issuers: []string{"okta"}},
+	{Route: "GET/catalog/*"},
+	{Route: "GET/status", Scopes: []string{"ops"}},
+	{Route: "GET/"},
+}
+
+func mustBuilder(t testing.TB, routes []config.Route) *Builder {
+	t.Helper()
+	b, err := NewBuilder(routes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func mustARN(t testing.TB, s string) MethodARN {
+	t.Helper()
+	m, err := ParseMethodARN(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestResponse(t *testing.T) {
+	b := mustBuilder(t, routes)
+	arn := mustARN(t, prefix+"GET/users/u-1")
+	cases := []struct {
+		name     string
+		id       Identity
+		effect   string
+		resource []string
 	}{
-		{"arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/hello/user-1", MethodARN{
-			Partition: "aws", Region: "us-east-1", Account: "123456789012", APIID: "abcdef1234", Stage: "prod",
-			Verb: "GET", Path: "hello/user-1", Prefix: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/"}},
-		{"arn:aws-cn:execute-api:cn-north-1:123456789012:a1/dev_2/POST/", MethodARN{
-			Partition: "aws-cn", Region: "cn-north-1", Account: "123456789012", APIID: "a1", Stage: "dev_2",
-			Verb: "POST", Path: "", Prefix: "arn:aws-cn:execute-api:cn-north-1:123456789012:a1/dev_2/"}},
+		{"no scopes, other issuer", Identity{UserID: "u-1", IssuerName: "entra"}, "Allow", []string{
+			"GET/users/u-1", "GET/catalog/*", "GET/"}},
+		{"read scope", Identity{UserID: "u-1", Scopes: []string{"orders.read"}, IssuerName: "entra"}, "Allow", []string{
+			"GET/users/u-1", "GET/users/u-1/orders/*", "GET/catalog/*", "GET/"}},
+		{"write without read", Identity{UserID: "u-1", Scopes: []string{"orders.write"}, IssuerName: "cognito"}, "Allow", []string{
+			"GET/users/u-1", "GET/catalog/*", "GET/"}},
+		{"read and write, cognito", Identity{UserID: "u-1", Scopes: []string{"orders.write", "orders.read"}, IssuerName: "cognito"}, "Allow", []string{
+			"GET/users/u-1", "GET/users/u-1/orders/*", "POST/users/u-1/orders", "GET/catalog/*", "GET/"}},
+		{"read and write, okta", Identity{UserID: "u-1", Scopes: []string{"orders.write", "orders.read"}, IssuerName: "okta"}, "Allow", []string{
+			"GET/users/u-1", "GET/users/u-1/orders/*", "DELETE/users/u-1/*", "GET/catalog/*", "GET/"}},
+		{"ops", Identity{UserID: "u-1", Scopes: []string{"ops"}}, "Allow", []string{
+			"GET/users/u-1", "GET/catalog/*", "GET/status", "GET/"}},
+		// A caller that skipped ValidUserID still gets no user route.
+		{"unsafe user id", Identity{UserID: "*", Scopes: []string{"ops"}}, "Allow", []string{
+			"GET/catalog/*", "GET/status", "GET/"}},
 	}
-	for _, tc := range good {
-		got, err := ParseMethodARN(tc.in)
-		if err != nil || got != tc.want {
-			t.Errorf("%s: got %+v, %v", tc.in, got, err)
-		}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := b.Response(arn, tc.id)
+			st := resp.PolicyDocument.Statement
+			if len(st) != 1 || st[0].Effect != tc.effect {
+				t.Fatalf("statements %+v, want one %s", st, tc.effect)
+			}
+			var want []string
+			for _, r := range tc.resource {
+				want = append(want, prefix+r)
+			}
+			if !reflect.DeepEqual(st[0].Resource, want) {
+				t.Fatalf("resources\n got %q\nwant %q", st[0].Resource, want)
+			}
+		})
 	}
-	bad := []string{
-		"",
-		"arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod",
-		"arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET",
-		"arn:aws:execute-api:us-east-1:123456789012:abcdef1234",
-		"arn:aws:execute-api:us-east-1:*:abcdef1234/prod/GET/x",
-		"arn:aws:execute-api:*:123456789012:abcdef1234/prod/GET/x",
-		"arn:aws:execute-api:us-east-1:123456789012:*/prod/GET/x",
-		"arn:aws:execute-api:us-east-1:123456789012:abc/*/GET/x",
-		"arn:aws:execute-api:us-east-1:123456789012:abc/prod/*/x",
-		"arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/x*",
-		"arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/x?y",
-		"arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/x y",
-		"arn:aws:execute-api:us-east-1:1234:abc/prod/GET/x",
-		"arn:aws:lambda:us-east-1:123456789012:abc/prod/GET/x",
-		"arn:aws:execute-api:us-east-1:123456789012:abc//GET/x",
-		"arn:aws:execute-api:us-east-1:123456789012:abc/prod/get/x",
-		"arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/\u00e9",
-		"arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/" + strings.Repeat("a", 2048),
-	}
-	for _, in := range bad {
-		if _, err := ParseMethodARN(in); !errors.Is(err, ErrMethodARN) {
-			t.Errorf("%.80q: err = %v", in, err)
+}
+
+func TestResponseDeny(t *testing.T) {
+	b := mustBuilder(t, []config.Route{
+		{Route: "GET/users/{userId}", Scopes: []string{"profile"}},
+		{Route: "GET/reports/*", Issuers: []string{"okta"}},
+	})
+	arn := mustARN(t, prefix+"GET/users/u-1")
+	for _, id := range []Identity{
+		{UserID: "u-1", IssuerName: "cognito"},
+		{UserID: "u-1", Scopes: []string{"profile2", "Profile"}, IssuerName: "cognito"},
+		{UserID: "u/1", Scopes: []string{"profile"}, IssuerName: "cognito"},
+	} {
+		st := b.Response(arn, id).PolicyDocument.Statement
+		if len(st) != 1 || st[0].Effect != "Deny" || !reflect.DeepEqual(st[0].Resource, []string{prefix + "*"}) {
+			t.Errorf("%+v: got %+v, want Deny on %s*", id, st, prefix)
 		}
 	}
 }
 
-func TestValidUserID(t *testing.T) {
-	for _, id := range []string{"user-1", "a", "first.last+tag@example.com", "us-east-1:3f2e", "A=B,C~D_E", strings.Repeat("x", 128)} {
-		if err := ValidUserID(id); err != nil {
-			t.Errorf("%q rejected: %v", id, err)
-		}
-	}
-	for _, id := range []string{"", strings.Repeat("x", 129), "a*", "a?", "a/b", "a b", "a\tb", "a\x00", "a\x7f",
-		"user\u22151", "\u0430dmin", "a%2F", "a#b", "a\\b", "a\"b", "a{b}", ".", ".."} {
-		if err := ValidUserID(id); !errors.Is(err, ErrUserID) {
-			t.Errorf("%q accepted", id)
-		}
-	}
-}
-
-func TestNewBuilder(t *testing.T) {
-	for _, routes := range [][]string{nil, {"GET/hello"}, {"GET/{userId}/{userId}"}, {"/x/{userId}"}, {"GET/a?/{userId}"}} {
-		if _, err := NewBuilder(routes); !errors.Is(err, ErrRoute) {
-			t.Errorf("%q accepted", routes)
+func TestNewBuilderRejects(t *testing.T) {
+	for _, rs := range [][]config.Route{
+		nil,
+		{{Route: "*/hello/{userId}"}},
+		{{Route: "OPTIONS/hello"}},
+		{{Route: "GET/{userId}/{userId}"}},
+		{{Route: "GET/a?/{userId}"}},
+		{{Route: "GET/{orderId}/*"}},
+		{{Route: "GET/hello/{userId}"}, {Route: "GET/a b"}},
+	} {
+		if _, err := NewBuilder(rs); !errors.Is(err, ErrRoute) {
+			t.Errorf("%+v: err = %v, want ErrRoute", rs, err)
 		}
 	}
 }
 
-// TestAllowGolden compares the response JSON with testdata/allow.json.
-func TestAllowGolden(t *testing.T) {
-	b, err := NewBuilder([]string{"GET/hello/{userId}", "POST/users/{userId}/items", "*/admin/{userId}"})
-	if err != nil {
-		t.Fatal(err)
+func TestResponseGolden(t *testing.T) {
+	id := Identity{UserID: "u-1", Scopes: []string{"orders.read"}, Scope: "orders.read profile",
+		ClientID: "c1", Issuer: "https://okta.example.com", IssuerName: "okta"}
+	arn := mustARN(t, prefix+"GET/a path the policy ignores")
+	cases := []struct {
+		file   string
+		routes []config.Route
+	}{
+		{"allow.json", routes[:5]},
+		// The same token against routes it earns none of.
+		{"deny.json", []config.Route{{Route: "GET/users/{userId}", Scopes: []string{"admin"}}}},
 	}
-	arn, err := ParseMethodARN("arn:aws:execute-api:eu-west-1:210987654321:xyz123/v1/GET/hello/u-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := json.MarshalIndent(b.Allow(arn, Identity{UserID: "u-1", Scope: "read", ClientID: "c", Issuer: "https://i"}), "", "  ")
-	want, err := os.ReadFile(filepath.Join("testdata", "allow.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got)+"\n" != string(want) {
-		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	for _, tc := range cases {
+		got, err := json.MarshalIndent(mustBuilder(t, tc.routes).Response(arn, id), "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, '\n')
+		path := filepath.Join("testdata", tc.file)
+		if *update {
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%s: got\n%s\nwant\n%s", tc.file, got, want)
+		}
 	}
 }
 
-// FuzzParseMethodARN: never panics; what parses yields resources that keep
-// the API prefix, contain no wildcard, and re-parse to the same API.
-func FuzzParseMethodARN(f *testing.F) {
+// FuzzResponse: whatever parses yields resources that keep the API prefix,
+// hold no "?" and a "*" only where a template puts one.
+func FuzzResponse(f *testing.F) {
 	for _, s := range []string{
-		"arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/hello/user-1",
+		prefix + "GET/users/u-1",
 		"arn:aws:execute-api:us-east-1:123456789012:a/b/POST/",
 		"arn:aws:execute-api:us-east-1:*:abcdef1234/prod/GET/x",
 		"arn::::::",
 	} {
-		f.Add(s, "user-1")
+		f.Add(s, "u-1")
 	}
-	b, _ := NewBuilder([]string{"GET/hello/{userId}", "POST/users/{userId}/items"})
+	b := mustBuilder(f, []config.Route{{Route: "GET/users/{userId}"}, {Route: "POST/users/{userId}/items"}})
 	f.Fuzz(func(t *testing.T, s, user string) {
 		m, err := ParseMethodARN(s)
 		if err != nil {
@@ -116,17 +177,19 @@ func FuzzParseMethodARN(f *testing.F) {
 		if !strings.HasPrefix(s, m.Prefix) || strings.ContainsAny(m.Prefix, "*? ") {
 			t.Fatalf("bad prefix %q of %q", m.Prefix, s)
 		}
-		if ValidUserID(user) != nil {
-			return
-		}
-		resp := b.Allow(m, Identity{UserID: user})
-		for _, r := range resp.PolicyDocument.Statement[0].Resource {
+		st := b.Response(m, Identity{UserID: user}).PolicyDocument.Statement[0]
+		for _, r := range st.Resource {
+			if st.Effect == "Deny" {
+				if r != m.Prefix+"*" {
+					t.Fatalf("deny on %q", r)
+				}
+				continue
+			}
 			if strings.ContainsAny(r, "*? ") || !strings.HasPrefix(r, m.Prefix) {
 				t.Fatalf("unsafe resource %q", r)
 			}
-			back, err := ParseMethodARN(r)
-			if err != nil || back.Prefix != m.Prefix {
-				t.Fatalf("resource %q does not re-parse: %v", r, err)
+			if back, err := ParseMethodARN(r); err != nil || back != m {
+				t.Fatalf("resource %q does not re-parse to %+v: %+v, %v", r, m, back, err)
 			}
 		}
 	})

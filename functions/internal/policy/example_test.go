@@ -1,0 +1,42 @@
+package policy_test
+
+import (
+	"fmt"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
+)
+
+func Example() {
+	b, err := policy.NewBuilder([]config.Route{
+		{Route: "GET/users/{userId}/orders/{orderId}", Scopes: []string{"orders.read"}},
+		{Route: "GET/catalog/*"},
+		{Route: "GET/admin/reports", Scopes: []string{"admin"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	arn, err := policy.ParseMethodARN("arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/users/alice/orders/7")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The user id comes from the verified token and passed ValidUserID.
+	resp := b.Response(arn, policy.Identity{UserID: "alice", Scopes: []string{"orders.read"}, IssuerName: "default"})
+	st := resp.PolicyDocument.Statement[0]
+	fmt.Println(st.Effect)
+	for _, r := range st.Resource {
+		fmt.Println(r)
+	}
+
+	// A route set the token earns nothing of: an explicit Deny on the stage.
+	none, _ := policy.NewBuilder([]config.Route{{Route: "GET/admin/reports", Scopes: []string{"admin"}}})
+	st = none.Response(arn, policy.Identity{UserID: "alice"}).PolicyDocument.Statement[0]
+	fmt.Println(st.Effect, st.Resource)
+	// Output:
+	// Allow
+	// arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/users/alice/orders/*
+	// arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/catalog/*
+	// Deny [arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*]
+}
