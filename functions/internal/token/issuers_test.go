@@ -1,0 +1,66 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
+)
+
+// TestIssuers: two issuers with different keys under the same kid. Each
+// token verifies only with the keys of the issuer its "iss" names, and an
+// unknown "iss" is refused before any key lookup.
+func TestIssuers(t *testing.T) {
+	const okta = "https://example.okta.com/oauth2/default"
+	cognitoKey, oktaKey := jwttest.NewRSA("same-kid", 2048), jwttest.NewRSA("same-kid", 2048)
+	cognitoKeys, oktaKeys := newKeyMap(cognitoKey), newKeyMap(oktaKey)
+	cfg := &config.Authorizer{
+		Issuers: []config.Issuer{
+			{Name: "cognito", Issuer: iss, ClientIDs: []string{"client-1"}, UserIDClaim: "sub"},
+			{Name: "okta", Issuer: okta, Audiences: []string{aud}, UserIDClaim: "uid"},
+		},
+		Algorithms: []string{"RS256"},
+	}
+	v, err := New(cfg, map[string]Keys{"cognito": cognitoKeys, "okta": oktaKeys}, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cog := claims("aud", nil, "client_id", "client-1")
+	ok := claims("iss", okta, "uid", "00u1")
+	for _, tc := range []struct {
+		name    string
+		tok     string
+		user    string
+		issuer  string
+		err     error
+		lookups [2]int // cognito, okta
+	}{
+		{"cognito", cognitoKey.Mint(nil, cog), "user-1", "cognito", nil, [2]int{1, 0}},
+		{"okta", oktaKey.Mint(nil, ok), "00u1", "okta", nil, [2]int{0, 1}},
+		{"okta key, cognito iss", oktaKey.Mint(nil, cog), "", "", ErrSignature, [2]int{1, 0}},
+		{"cognito key, okta iss", cognitoKey.Mint(nil, ok), "", "", ErrSignature, [2]int{0, 1}},
+		{"okta rules on a cognito-like token", oktaKey.Mint(nil, claims("iss", okta, "aud", nil, "client_id", "client-1", "uid", "u")), "", "", ErrAudience, [2]int{0, 1}},
+		{"cognito rules on an okta token", cognitoKey.Mint(nil, claims("uid", "00u1")), "", "", ErrClientID, [2]int{1, 0}},
+		{"unknown iss", cognitoKey.Mint(nil, claims("iss", "https://evil.example")), "", "", ErrUnknownIssuer, [2]int{0, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			*cognitoKeys.lookups, *oktaKeys.lookups = 0, 0
+			c, err := v.Verify(context.Background(), tc.tok)
+			if !errors.Is(err, tc.err) {
+				t.Fatalf("err = %v, want %v", err, tc.err)
+			}
+			if c.UserID != tc.user || c.IssuerName != tc.issuer {
+				t.Fatalf("claims %+v", c)
+			}
+			if got := [2]int{*cognitoKeys.lookups, *oktaKeys.lookups}; got != tc.lookups {
+				t.Fatalf("key lookups (cognito, okta) = %v, want %v", got, tc.lookups)
+			}
+		})
+	}
+	if !errors.Is(ErrUnknownIssuer, ErrIssuer) {
+		t.Fatal("ErrUnknownIssuer is not an ErrIssuer")
+	}
+}
