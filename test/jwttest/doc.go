@@ -1,5 +1,6 @@
 // Package jwttest creates signing keys, JWKS documents and tokens for tests and
-// benchmarks of the authorizer.
+// benchmarks of the authorizer, and serves them from a fake issuer (Issuer)
+// on a settable clock (Clock): the one test-support layer for JWTs.
 //
 // It deliberately signs whatever bytes it is given, so tests can build tokens
 // that no well-behaved issuer would produce: duplicate JSON keys, wrong claim
@@ -14,6 +15,11 @@
 //	tok := k.Mint(nil, jwttest.Claims("https://issuer", "user-1", time.Now()))
 //	bad := k.Mint(jwttest.Header{"jku": "https://evil"}, claims)
 //	raw := k.SignRaw("RS256", []byte(`{"alg":"RS256","alg":"RS256"}`), payload)
+//
+//	iss := jwttest.NewIssuer(k)                     // discovery + key set on loopback
+//	t.Cleanup(iss.Close)
+//	iss.Publish(k2)                                 // rotate; iss.Fail(503), iss.Hang(true)
+//	err := iss.WaitFetches(ctx, 2)                  // wait for the event, not for time
 //
 // All constructors panic on error: they are meant for tests only, where a
 // failure to generate a key is a broken environment, not a test outcome.
