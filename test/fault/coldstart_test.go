@@ -22,7 +22,7 @@ import (
 func TestConcurrentColdStartProcesses(t *testing.T) {
 	const wave1, wave2 = 6, 4
 	e := newEnv(t)
-	e.iss.publishAlternating([]*jwttest.Key{k1, k2}, []*jwttest.Key{k2, k3})
+	e.iss.PublishJWKS(jwttest.JWKS(k1, k2), jwttest.JWKS(k2, k3))
 	// Widen the race: every fetch and every DynamoDB call takes a while, so
 	// the processes overlap from GetItem to PutItem.
 	e.setJWKS(fp.Fault{Mode: fp.Slow, Delay: 300 * time.Millisecond})
@@ -72,7 +72,7 @@ func TestConcurrentColdStartProcesses(t *testing.T) {
 		}
 		a.noCrash(t)
 	}
-	fetches := e.iss.hits.Load()
+	fetches := e.iss.Fetches()
 	puts := e.ddbProxy.Count("DynamoDB_20120810.PutItem")
 
 	// Second wave: the issuer is down; the processes start from the item.
@@ -91,7 +91,7 @@ func TestConcurrentColdStartProcesses(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if e.iss.hits.Load() != fetches {
+	if e.iss.Fetches() != fetches {
 		t.Errorf("wave 2 reached the issuer")
 	}
 	record(t, "no corrupted item; each process a valid set; later cold starts from the item",

@@ -14,6 +14,10 @@
 //	FAULT_SHORT=1 go test ./test/fault/...         # without the load test
 //	FAULT_TABLE=/tmp/t.md go test ./test/fault/... # also write the fault table as Markdown
 //
+// Waits: for events (log lines via rie.Function.WaitLog, the DynamoDB item)
+// with generous deadlines; the only sleeps are lower bounds for a TTL or a
+// penalty window to pass on the authorizer process's real clock.
+//
 // Each scenario adds a row (scenario, expected, observed, time) to the fault
 // table printed at the end of the run (go test -v shows it);
 // docs/security.md quotes it.

@@ -1,23 +1,18 @@
 package fault
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,6 +30,7 @@ import (
 
 const (
 	issuerURL = "https://issuer.fault.test/oauth2/default"
+	audience  = "api://fault"
 	account   = "123456789012"
 	apiPrefix = "arn:aws:execute-api:us-east-1:" + account + ":abcdef1234/prod/GET/hello/"
 )
@@ -92,42 +88,6 @@ func printTable() {
 	}
 }
 
-// ---- issuer ------------------------------------------------------------
-
-// issuer serves a JWKS that tests can change (rotation) and counts fetches.
-type issuer struct {
-	srv  *httptest.Server
-	sets atomic.Pointer[[][]byte] // served round-robin (one set: always the same)
-	hits atomic.Int64
-}
-
-func newIssuer(t testing.TB, ks ...*jwttest.Key) *issuer {
-	i := &issuer{}
-	i.publish(ks...)
-	i.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := i.hits.Add(1)
-		sets := *i.sets.Load()
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(sets[int(n-1)%len(sets)])
-	}))
-	t.Cleanup(i.srv.Close)
-	return i
-}
-
-func (i *issuer) publish(ks ...*jwttest.Key) {
-	sets := [][]byte{jwttest.JWKS(ks...)}
-	i.sets.Store(&sets)
-}
-
-// publishAlternating serves each set in turn, one per request.
-func (i *issuer) publishAlternating(sets ...[]*jwttest.Key) {
-	var docs [][]byte
-	for _, s := range sets {
-		docs = append(docs, jwttest.JWKS(s...))
-	}
-	i.sets.Store(&docs)
-}
-
 // ---- environment -------------------------------------------------------
 
 // env is one isolated world: an issuer and a DynamoDB table, each behind a
@@ -137,7 +97,7 @@ type env struct {
 	moto      *moto.Server
 	cfg       aws.Config
 	table     string
-	iss       *issuer
+	iss       *jwttest.Issuer
 	jwksProxy *faultproxy.Proxy
 	ddbProxy  *faultproxy.Proxy
 	direct    *dynamodb.Client // to moto, no proxy
@@ -150,7 +110,8 @@ func newEnv(t *testing.T) *env {
 	ctx := context.Background()
 	cfg, err := m.Config(ctx)
 	must(t, err)
-	e := &env{t: t, moto: m, cfg: cfg, table: "fault-keys-" + randHex(6), iss: newIssuer(t, k1)}
+	e := &env{t: t, moto: m, cfg: cfg, table: "fault-keys-" + randHex(6), iss: jwttest.NewIssuer(k1)}
+	t.Cleanup(e.iss.Close)
 	e.direct = dynamodb.NewFromConfig(cfg)
 	_, err = e.direct.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:            aws.String(e.table),
@@ -162,7 +123,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() {
 		_, _ = e.direct.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(e.table)})
 	})
-	if e.jwksProxy, err = faultproxy.New(e.iss.srv.URL); err != nil {
+	if e.jwksProxy, err = faultproxy.New(e.iss.URL()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(e.jwksProxy.Close)
@@ -204,12 +165,13 @@ type item struct {
 	raw              string
 }
 
-// itemWhen polls the stored entry until ok accepts it or a few seconds
-// pass, and returns the last read: the authorizer publishes fetched keys
+// itemWhen polls the stored entry until ok accepts it or the deadline
+// passes, and returns the last read: the authorizer publishes fetched keys
 // first and writes them back to DynamoDB right after, so a read straight
-// after a verdict can still see the previous item.
+// after a verdict can still see the previous item. (DynamoDB offers no
+// event to wait on; the deadline is generous for a loaded machine.)
 func (e *env) itemWhen(ok func(item) bool) (item, error) {
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(eventDeadline)
 	for {
 		it, err := e.item()
 		if (err == nil && ok(it)) || time.Now().After(deadline) {
@@ -341,6 +303,7 @@ func (s settings) orDefaults() settings {
 func (e *env) functionEnv(s settings) map[string]string {
 	m := map[string]string{
 		"ISSUER":                            issuerURL,
+		"AUDIENCES":                         audience,
 		"JWKS_URL":                          e.jwksURL,
 		"KEYS_CACHE_TTL_SECONDS":            strconv.Itoa(int(s.ttl / time.Second)),
 		"JWKS_REFETCH_MIN_INTERVAL_SECONDS": strconv.Itoa(int(s.window / time.Second)),
@@ -358,9 +321,19 @@ func (e *env) functionEnv(s settings) map[string]string {
 	return m
 }
 
+// eventDeadline bounds every wait for an event (a log line, an item in
+// DynamoDB): generous, for a loaded 2-core machine; a wait ends as soon as
+// the event comes.
+const eventDeadline = 30 * time.Second
+
+// denyLine marks the authorizer's log line of each denial (functions/
+// internal/authorizer). The init invocation is denied after the cold start's
+// key load ends, so its deny line follows every line of the cold start in
+// the function's log.
+const denyLine = `"msg":"deny"`
+
 type authz struct {
 	fn       *rie.Function
-	logs     *syncBuf
 	warmErr  bool // the cold start logged "warm keys" (no keys held after init)
 	warmTook time.Duration
 }
@@ -376,17 +349,16 @@ func (e *env) coldStart(s settings) *authz {
 func (e *env) coldStartWith(s settings, init bool) *authz {
 	e.t.Helper()
 	s = s.orDefaults()
-	a := &authz{logs: &syncBuf{}}
 	fn, err := rie.New(rie.Config{
 		Name: "authz-" + randHex(4), Emulator: emulator, Bootstrap: bootstrap,
-		Env: e.functionEnv(s), Timeout: 10 * time.Second, Log: a.logs,
+		Env: e.functionEnv(s), Timeout: 10 * time.Second,
 	}, s.instances)
 	must(e.t, err)
 	e.t.Cleanup(fn.Close)
-	a.fn = fn
+	a := &authz{fn: fn}
 	e.t.Cleanup(func() {
 		if e.t.Failed() {
-			e.t.Logf("authorizer log:\n%s", a.logs.String())
+			e.t.Logf("authorizer log:\n%s", fn.Log())
 		}
 	})
 	if !init {
@@ -399,9 +371,25 @@ func (e *env) coldStartWith(s settings, init bool) *authz {
 	if res.Error == nil || res.Error.Message != "Unauthorized" {
 		e.t.Fatalf("init invocation: %s", res.Payload)
 	}
-	a.warmErr = a.logs.count(`"msg":"warm keys"`) > 0
+	// The function's lines trail its response: wait for the init's deny
+	// line, after which the cold start's lines have all been read.
+	a.waitLog(e.t, denyLine, 1)
+	a.warmErr = a.count(`"msg":"warm keys"`) > 0
 	return a
 }
+
+// waitLog waits until the function's log holds n lines with substr.
+func (a *authz) waitLog(t testing.TB, substr string, n int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), eventDeadline)
+	defer cancel()
+	if err := a.fn.WaitLog(ctx, substr, n); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// count is the number of lines with substr read so far.
+func (a *authz) count(substr string) int { return strings.Count(a.fn.Log(), substr) }
 
 func event(tok, user string) []byte {
 	auth := ""
@@ -412,9 +400,16 @@ func event(tok, user string) []byte {
 	return b
 }
 
+// claims is a valid claim set of user at now.
+func claims(user string, now time.Time) map[string]any {
+	c := jwttest.Claims(issuerURL, user, now)
+	c["aud"] = audience
+	return c
+}
+
 // mint returns a valid token of user signed by k.
 func mint(k *jwttest.Key, user string) string {
-	return k.Mint(nil, jwttest.Claims(issuerURL, user, time.Now()))
+	return k.Mint(nil, claims(user, time.Now()))
 }
 
 type verdict struct {
@@ -476,17 +471,6 @@ func (a *authz) noCrash(t *testing.T) {
 }
 
 // ---- small helpers -----------------------------------------------------
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-func (s *syncBuf) count(sub string) int        { return strings.Count(s.String(), sub) }
-
-var _ io.Writer = (*syncBuf)(nil)
 
 func must(t testing.TB, err error) {
 	t.Helper()

@@ -58,10 +58,9 @@ func TestLoadThroughGateway(t *testing.T) {
 
 	// Provision the API the way the module does, through the SDK.
 	api := provision(t, e, zips, arch)
-	functionLog := &syncBuf{}
 	gw, err := gateway.New(ctx, gateway.Options{
 		AWS: e.cfg, Endpoint: e.moto.Endpoint, RestAPIID: api, Stage: "v1", Packages: zips,
-		Emulator: emulator, Instances: loadInstances, FunctionLog: functionLog,
+		Emulator: emulator, Instances: loadInstances,
 	})
 	must(t, err)
 	t.Cleanup(gw.Close)
@@ -69,7 +68,7 @@ func TestLoadThroughGateway(t *testing.T) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() {
 		if t.Failed() {
-			log := functionLog.String()
+			log := gw.AuthorizerFunction().Log()
 			if len(log) > 20000 {
 				log = log[len(log)-20000:]
 			}
@@ -93,8 +92,8 @@ func TestLoadThroughGateway(t *testing.T) {
 			shot{"/v1/hello/" + u, tok, 200, u}, shot{"/v1/hello/" + u, tok, 200, u},
 			shot{"/v1/hello/" + u, tok, 200, u},
 			shot{"/v1/hello/someone-else", tok, 403, u})
-		expired := k1.Mint(nil, jwttest.Claims(issuerURL, u, time.Now().Add(-3*time.Hour)))
-		forged := k3.Mint(jwttest.Header{"kid": "k1"}, jwttest.Claims(issuerURL, u, time.Now()))
+		expired := k1.Mint(nil, claims(u, time.Now().Add(-3*time.Hour)))
+		forged := k3.Mint(jwttest.Header{"kid": "k1"}, claims(u, time.Now()))
 		shots = append(shots, shot{"/v1/hello/" + u, "Bearer " + expired, 401, u}, shot{"/v1/hello/" + u, "Bearer " + forged, 401, u})
 	}
 	// Warm every instance once (cold starts are not what this measures).
@@ -223,7 +222,7 @@ func provision(t *testing.T, e *env, zips, arch string) string {
 	}
 	authzName, helloName := "fault-authz-"+suffix, "fault-hello-"+suffix
 	authzARN := mkfn(authzName, "authorizer.zip", map[string]string{
-		"ISSUER": issuerURL, "JWKS_URL": e.jwksURL, "KEYS_TABLE_NAME": e.table,
+		"ISSUER": issuerURL, "AUDIENCES": audience, "JWKS_URL": e.jwksURL, "KEYS_TABLE_NAME": e.table,
 	})
 	helloARN := mkfn(helloName, "hello.zip", nil)
 	uri := func(arn string) *string {
