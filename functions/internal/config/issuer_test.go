@@ -73,7 +73,7 @@ func TestRejectIssuers(t *testing.T) {
 		{"entry without audiences or client ids", issuers(`{"name":"a","issuer":"https://a"}`), "ISSUERS"},
 		{"empty audience", issuers(`{"name":"a","issuer":"https://a","audiences":[""]}`), "ISSUERS"},
 		{"duplicate name", issuers(okta, `{"name":"okta","issuer":"https://other","audiences":["x"]}`), "ISSUERS"},
-		{"duplicate issuer", issuers(okta, `{"name":"b","issuer":"https://okta.example.com","audiences":["x"]}`), "ISSUERS"},
+		{"duplicate issuer", issuers(okta, `{"name":"b","issuer":"https://okta.example.com","jwks_url":"https://b/jwks","audiences":["x"]}`), "ISSUERS"},
 		{"shared key source", issuers(okta, `{"name":"b","issuer":"https://b","jwks_url":"https://okta.example.com","audiences":["x"]}`), "ISSUERS"},
 		{"no name", issuers(`{"issuer":"https://a","audiences":["x"]}`), "ISSUERS"},
 		{"name with a space", issuers(`{"name":"a b","issuer":"https://a","audiences":["x"]}`), "ISSUERS"},
@@ -87,6 +87,10 @@ func TestRejectIssuers(t *testing.T) {
 		{"object, not array", map[string]string{"ISSUERS": okta}, "ISSUERS"},
 		{"trailing data", map[string]string{"ISSUERS": "[" + okta + "] x"}, "ISSUERS"},
 	})
+	// Without ISSUER nor ISSUERS, the message says what is missing.
+	if _, err := fromMap(map[string]string{"AUDIENCES": "api"}); err == nil || !strings.Contains(err.Error(), "required") {
+		t.Errorf("err = %v, want ISSUER required", err)
+	}
 	if !validName(strings.Repeat("a", 64)) || !validName("Okta_workforce-1") {
 		t.Error("valid names rejected")
 	}

@@ -142,9 +142,6 @@ func isParam(s string) bool {
 }
 
 func checkParam(name string) error {
-	if name == "proxy+" || strings.HasSuffix(name, "+") {
-		return fmt.Errorf("{%s}: write a final /* for a greedy parameter", name)
-	}
 	if strings.EqualFold(name, "userId") {
 		// {userid} would silently be a wildcard for every user.
 		return fmt.Errorf("{%s}: write %s", name, UserIDPlaceholder)
@@ -152,7 +149,7 @@ func checkParam(name string) error {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
-			return fmt.Errorf("{%s}: parameter names are [A-Za-z0-9_]", name)
+			return fmt.Errorf("{%s}: parameter names are [A-Za-z0-9_]; for a greedy {proxy+} write a final /*", name)
 		}
 	}
 	return nil

@@ -18,9 +18,6 @@ func decodeStrict[T any](raw string, members ...string) ([]T, error) {
 		return nil, fmt.Errorf("decode JSON array of objects: %w", err)
 	}
 	for n, o := range objects {
-		if o == nil {
-			return nil, fmt.Errorf("entry %d: not an object", n)
-		}
 		for k := range o {
 			if !slices.Contains(members, k) {
 				return nil, fmt.Errorf("entry %d: unknown member %q (want %v)", n, k, members)
