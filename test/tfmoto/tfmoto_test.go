@@ -37,7 +37,7 @@ func TestOverride(t *testing.T) {
 func TestOverrideFormatted(t *testing.T) {
 	tf, err := exec.LookPath("terraform")
 	if err != nil {
-		t.Skip("terraform not on PATH")
+		t.Fatal("terraform not on PATH: the tests need it (see the README's prerequisites)")
 	}
 	dir := t.TempDir()
 	p, err := WriteOverride(dir, "http://127.0.0.1:5000", filepath.Join(dir, "s.tfstate"))

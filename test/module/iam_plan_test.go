@@ -1,6 +1,6 @@
 //go:build moto
 
-package test
+package module
 
 // TestIAMPlanLeastPrivilege plans examples/cognito against moto (test/tfmoto),
 // reads `terraform show -json` of the plan and checks that every IAM policy

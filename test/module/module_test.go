@@ -1,6 +1,6 @@
 //go:build moto
 
-package test
+package module
 
 import (
 	"context"

@@ -1,16 +1,6 @@
 //go:build e2e
 
-package test
-
-// The whole path: examples/cognito applied by Terraform, real Cognito users
-// and tokens, the real authorizer and hello binaries, API Gateway semantics.
-//
-//	E2E_TARGET=local (default): moto + the local gateway (test/gateway) running
-//	  the packages under the Lambda Runtime Interface Emulator.
-//	E2E_TARGET=aws: the same against real AWS (credentials required; skipped
-//	  without them), calling the real invoke URL.
-//
-//	go test -tags e2e -count=1 -timeout 20m -run TestE2E ./test/
+package e2e
 
 import (
 	"compress/gzip"
@@ -53,50 +43,53 @@ import (
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
 )
 
+// eventDeadline bounds each wait for an event: generous, for a loaded machine.
+const eventDeadline = 30 * time.Second
+
 func TestE2E(t *testing.T) {
 	switch target := os.Getenv("E2E_TARGET"); target {
 	case "", "local":
-		e2eLocal(t)
+		runLocal(t)
 	case "aws":
-		e2eAWS(t)
+		runAWS(t)
 	default:
 		t.Fatalf("E2E_TARGET=%q: want local or aws", target)
 	}
 }
 
-// e2eUser is a Cognito user with its access token.
-type e2eUser struct {
+// cognitoUser is a Cognito user with its access token.
+type cognitoUser struct {
 	name, sub, token string
 }
 
-// e2eStack is what the assertions need of a deployed example.
-type e2eStack struct {
+// stack is what the assertions need of a deployed example.
+type stack struct {
 	baseURL  string // invoke URL of the stage, no trailing slash
 	issuer   string
 	clientID string
-	alice    e2eUser
-	bob      e2eUser
+	alice    cognitoUser
+	bob      cognitoUser
 }
 
-func e2eLocal(t *testing.T) {
+func runLocal(t *testing.T) {
 	ctx := context.Background()
 	// Its own server (not moto.Start's shared one, which nothing stops
 	// without a TestMain): reused from MOTO_ENDPOINT or stopped at the end.
 	srv, err := moto.Ensure()
-	e2eMust(t, err)
+	must(t, err)
 	t.Cleanup(srv.Stop)
 	cfg, err := srv.Config(ctx)
-	e2eMust(t, err)
+	must(t, err)
 	root, err := tfmoto.RepoRoot(".")
-	e2eMust(t, err)
+	must(t, err)
 	arch := rie.HostArchitecture()
-	dist := e2ePackages(t, root, arch)
+	dist := packages(t, root, arch)
 	emulator, err := rie.FindOrBuild(filepath.Join(root, "bin"))
-	e2eMust(t, err)
+	must(t, err)
 
-	jwks := e2eCountingProxy(t, srv.Endpoint)
-	name := "e2e-" + e2eRandom(4)
-	opts := tfmoto.OptionsFor(t, srv, e2eExampleCopy(t, root), map[string]any{
+	jwks := countingProxy(t, srv.Endpoint)
+	name := "e2e-" + randomHex(4)
+	opts := tfmoto.OptionsFor(t, srv, exampleCopy(t, root), map[string]any{
 		"name":                  name,
 		"region":                moto.Region,
 		"architecture":          arch,
@@ -105,7 +98,7 @@ func e2eLocal(t *testing.T) {
 		"hello_package":         filepath.Join(dist, arch, "hello.zip"),
 		"authorizer_result_ttl": 300,
 	})
-	opts.EnvVars["TF_PLUGIN_CACHE_DIR"] = e2ePluginCache(t, root)
+	opts.EnvVars["TF_PLUGIN_CACHE_DIR"] = pluginCache(t, root)
 	destroyed := false
 	defer func() {
 		if !destroyed {
@@ -130,18 +123,18 @@ func e2eLocal(t *testing.T) {
 	poolID, apiID, stage := str("user_pool_id"), str("rest_api_id"), str("stage_name")
 	authzName, helloName, table := str("authorizer_function_name"), str("hello_function_name"), str("key_table_name")
 
-	st := e2eStack{issuer: str("issuer"), clientID: str("user_pool_client_id")}
+	st := stack{issuer: str("issuer"), clientID: str("user_pool_client_id")}
 	idp := cip.NewFromConfig(cfg)
-	st.alice = e2eCreateUser(t, idp, poolID, st.clientID, "alice@example.com")
-	st.bob = e2eCreateUser(t, idp, poolID, st.clientID, "bob@example.com")
+	st.alice = createUser(t, idp, poolID, st.clientID, "alice@example.com")
+	st.bob = createUser(t, idp, poolID, st.clientID, "bob@example.com")
 
-	access := &e2eLog{t: t}
-	functions := &e2eLog{t: t}
+	access := &logBuf{t: t}
+	functions := &logBuf{t: t}
 	gw, err := gateway.New(ctx, gateway.Options{
 		AWS: cfg, Endpoint: srv.Endpoint, RestAPIID: apiID, Stage: stage, Packages: dist,
 		Emulator: emulator, AccessLog: access, FunctionLog: functions,
 	})
-	e2eMust(t, err)
+	must(t, err)
 	defer gw.Close()
 	hs := httptest.NewServer(gw)
 	defer hs.Close()
@@ -157,41 +150,49 @@ func e2eLocal(t *testing.T) {
 	}
 
 	start = time.Now()
-	e2eAssertPaths(t, st, true)
+	assertPaths(t, st, true)
 	t.Logf("timing: path assertions %s", time.Since(start).Round(time.Millisecond))
 
 	t.Run("cache", func(t *testing.T) {
 		// The first call for a token invokes the authorizer, the second is served from the cache.
 		tok := st.bob.token
 		before := gw.AuthorizerInvocations()
-		e2eExpect(t, st.baseURL, "/hello/"+st.bob.sub, "Bearer "+tok, 200)
-		e2eExpect(t, st.baseURL, "/hello/"+st.bob.sub, "Bearer "+tok, 200)
+		expect(t, st.baseURL, "/hello/"+st.bob.sub, "Bearer "+tok, 200)
+		expect(t, st.baseURL, "/hello/"+st.bob.sub, "Bearer "+tok, 200)
 		if n := gw.AuthorizerInvocations() - before; n != 1 {
 			t.Errorf("authorizer invoked %d times for a new token called twice, want 1 (then cached)", n)
 		}
 		// The cached policy is evaluated against each method ARN.
-		e2eExpect(t, st.baseURL, "/hello/"+st.alice.sub, "Bearer "+tok, 403)
+		expect(t, st.baseURL, "/hello/"+st.alice.sub, "Bearer "+tok, 403)
 		if n := gw.AuthorizerInvocations() - before; n != 1 {
 			t.Errorf("authorizer invoked %d times, want the cached policy", n)
 		}
 	})
 
 	t.Run("cold start reads keys from DynamoDB", func(t *testing.T) {
+		// The item is written back right after the keys are published:
+		// poll for it (DynamoDB offers no event), generously.
 		ddb := dynamodb.NewFromConfig(cfg)
-		scan, err := ddb.Scan(ctx, &dynamodb.ScanInput{TableName: &table})
-		e2eMust(t, err)
-		if scan.Count == 0 {
-			t.Fatalf("key table %s is empty after the first verdicts", table)
+		for deadline := time.Now().Add(eventDeadline); ; {
+			scan, err := ddb.Scan(ctx, &dynamodb.ScanInput{TableName: &table})
+			must(t, err)
+			if scan.Count > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("key table %s still empty %v after the first verdicts", table, eventDeadline)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 		fetches := jwks.count.Load()
 		if fetches == 0 {
 			t.Errorf("the JWKS endpoint was never called: is jwks_url routed through the proxy?")
 		}
 		procs := authz.Stats().Processes
-		e2eMust(t, gw.Restart(authzName))
+		must(t, gw.Restart(authzName))
 		gw.FlushCache()
 		before := gw.AuthorizerInvocations()
-		e2eExpect(t, st.baseURL, "/hello/"+st.alice.sub, "Bearer "+st.alice.token, 200)
+		expect(t, st.baseURL, "/hello/"+st.alice.sub, "Bearer "+st.alice.token, 200)
 		if gw.AuthorizerInvocations() == before || authz.Stats().Processes != procs+1 {
 			t.Fatalf("no cold start: invocations %d→%d, processes %d→%d", before, gw.AuthorizerInvocations(), procs, authz.Stats().Processes)
 		}
@@ -211,13 +212,13 @@ func e2eLocal(t *testing.T) {
 	terraform.Destroy(t, opts)
 	destroyed = true
 	t.Logf("timing: destroy %s", time.Since(start).Round(time.Millisecond))
-	e2eAssertNothingLeft(ctx, t, cfg, poolID, apiID, table, authzName, helloName)
+	assertNothingLeft(ctx, t, cfg, poolID, apiID, table, authzName, helloName)
 }
 
-// e2eAssertPaths runs the HTTP assertions shared by both targets.
-func e2eAssertPaths(t *testing.T, st e2eStack, local bool) {
+// assertPaths runs the HTTP assertions shared by both targets.
+func assertPaths(t *testing.T, st stack, local bool) {
 	t.Run("own path 200", func(t *testing.T) {
-		body := e2eExpect(t, st.baseURL, "/hello/"+st.alice.sub, "Bearer "+st.alice.token, 200)
+		body := expect(t, st.baseURL, "/hello/"+st.alice.sub, "Bearer "+st.alice.token, 200)
 		var got map[string]any
 		if err := json.Unmarshal([]byte(body), &got); err != nil {
 			t.Fatalf("body %q: %v", body, err)
@@ -228,53 +229,52 @@ func e2eAssertPaths(t *testing.T, st e2eStack, local bool) {
 		}
 	})
 	t.Run("other path 403", func(t *testing.T) {
-		e2eExpect(t, st.baseURL, "/hello/"+st.bob.sub, "Bearer "+st.alice.token, 403)
+		expect(t, st.baseURL, "/hello/"+st.bob.sub, "Bearer "+st.alice.token, 403)
 	})
 	t.Run("no header 401", func(t *testing.T) {
-		e2eExpect(t, st.baseURL, "/hello/"+st.alice.sub, "", 401)
+		expect(t, st.baseURL, "/hello/"+st.alice.sub, "", 401)
 	})
 	t.Run("garbage 401", func(t *testing.T) {
-		e2eExpect(t, st.baseURL, "/hello/"+st.alice.sub, "Bearer garbage", 401)
+		expect(t, st.baseURL, "/hello/"+st.alice.sub, "Bearer garbage", 401)
 	})
-	claims := e2eClaims(t, st.alice.token)
+	claims := claimsOf(t, st.alice.token)
 	t.Run("foreign key 401", func(t *testing.T) {
 		k := jwttest.NewRSA("dummy", 2048)
-		e2eExpect(t, st.baseURL, "/hello/"+st.alice.sub, "Bearer "+k.Mint(nil, claims), 401)
+		expect(t, st.baseURL, "/hello/"+st.alice.sub, "Bearer "+k.Mint(nil, claims), 401)
 	})
 	t.Run("expired 401", func(t *testing.T) {
 		if !local {
 			t.Skip("real Cognito's signing key is not available to mint an expired token")
 		}
-		k, err := e2eMotoSigningKey()
-		if err != nil {
-			t.Skipf("moto's signing key: %v", err)
-		}
+		k, err := motoSigningKey()
+		must(t, err) // moto runs here: its key must be found
+
 		// A genuine token first: the key is the one moto signs with.
 		ok := make(map[string]any, len(claims))
 		for c, v := range claims {
 			ok[c] = v
 		}
 		ok["exp"] = time.Now().Add(time.Hour).Unix()
-		e2eExpect(t, st.baseURL, "/hello/"+st.alice.sub, "Bearer "+k.Mint(nil, ok), 200)
+		expect(t, st.baseURL, "/hello/"+st.alice.sub, "Bearer "+k.Mint(nil, ok), 200)
 		expired := make(map[string]any, len(claims))
 		for c, v := range claims {
 			expired[c] = v
 		}
 		expired["iat"] = time.Now().Add(-2 * time.Hour).Unix()
 		expired["exp"] = time.Now().Add(-time.Hour).Unix()
-		e2eExpect(t, st.baseURL, "/hello/"+st.alice.sub, "Bearer "+k.Mint(nil, expired), 401)
+		expect(t, st.baseURL, "/hello/"+st.alice.sub, "Bearer "+k.Mint(nil, expired), 401)
 	})
 }
 
-func e2eExpect(t *testing.T, base, path, auth string, status int) string {
+func expect(t *testing.T, base, path, auth string, status int) string {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, base+path, nil)
-	e2eMust(t, err)
+	must(t, err)
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
 	resp, err := http.DefaultClient.Do(req)
-	e2eMust(t, err)
+	must(t, err)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != status {
@@ -283,23 +283,23 @@ func e2eExpect(t *testing.T, base, path, auth string, status int) string {
 	return string(b)
 }
 
-// e2eClaims returns the claims of a JWT (unverified).
-func e2eClaims(t *testing.T, token string) map[string]any {
+// claimsOf returns the claims of a JWT (unverified).
+func claimsOf(t *testing.T, token string) map[string]any {
 	t.Helper()
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		t.Fatalf("token has %d parts", len(parts))
 	}
 	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	e2eMust(t, err)
+	must(t, err)
 	var c map[string]any
-	e2eMust(t, json.Unmarshal(b, &c))
+	must(t, json.Unmarshal(b, &c))
 	return c
 }
 
-// e2eMotoSigningKey loads the RSA key moto signs Cognito tokens with (a
+// motoSigningKey loads the RSA key moto signs Cognito tokens with (a
 // fixed test key shipped in its package) to mint tokens moto would have.
-func e2eMotoSigningKey() (*jwttest.Key, error) {
+func motoSigningKey() (*jwttest.Key, error) {
 	out, err := exec.Command("python3", "-c", "import os, moto.cognitoidp as c; print(os.path.dirname(c.__file__))").Output()
 	if err != nil {
 		return nil, fmt.Errorf("locate moto: %w", err)
@@ -328,17 +328,17 @@ func e2eMotoSigningKey() (*jwttest.Key, error) {
 			return nil, fmt.Errorf("parse moto's key: %w", err)
 		}
 	}
-	priv, err := e2eRSAFromNED(jwk.N, jwk.E, jwk.D)
+	priv, err := rsaFromNED(jwk.N, jwk.E, jwk.D)
 	if err != nil {
 		return nil, err
 	}
 	return &jwttest.Key{KID: jwk.Kid, Alg: "RS256", Private: priv}, nil
 }
 
-// e2eRSAFromNED rebuilds an RSA private key from its modulus and exponents
+// rsaFromNED rebuilds an RSA private key from its modulus and exponents
 // by factoring n with d (the classic randomized method: d·e−1 is a multiple
 // of λ(n), so some g^(k/2^i) is a non-trivial square root of 1 mod n).
-func e2eRSAFromNED(n64, e64, d64 string) (*rsa.PrivateKey, error) {
+func rsaFromNED(n64, e64, d64 string) (*rsa.PrivateKey, error) {
 	num := func(s string) (*big.Int, error) {
 		b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
 		if err != nil {
@@ -392,28 +392,28 @@ func e2eRSAFromNED(n64, e64, d64 string) (*rsa.PrivateKey, error) {
 	return nil, errors.New("factor moto's RSA modulus: no witness found")
 }
 
-func e2eCreateUser(t *testing.T, idp *cip.Client, poolID, clientID, email string) e2eUser {
+func createUser(t *testing.T, idp *cip.Client, poolID, clientID, email string) cognitoUser {
 	t.Helper()
 	ctx := context.Background()
-	password := "E2e-" + e2eRandom(6) + "-Aa1"
+	password := "E2e-" + randomHex(6) + "-Aa1"
 	_, err := idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
 		UserPoolId: &poolID, Username: &email, MessageAction: ciptypes.MessageActionTypeSuppress,
 		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: &email}, {Name: aws.String("email_verified"), Value: aws.String("true")}},
 	})
-	e2eMust(t, err)
+	must(t, err)
 	_, err = idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &poolID, Username: &email, Password: &password, Permanent: true})
-	e2eMust(t, err)
+	must(t, err)
 	auth, err := idp.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{
 		UserPoolId: &poolID, ClientId: &clientID, AuthFlow: ciptypes.AuthFlowTypeAdminUserPasswordAuth,
 		AuthParameters: map[string]string{"USERNAME": email, "PASSWORD": password},
 	})
-	e2eMust(t, err)
+	must(t, err)
 	if auth.AuthenticationResult == nil || aws.ToString(auth.AuthenticationResult.AccessToken) == "" {
 		t.Fatalf("no access token for %s (challenge %s)", email, auth.ChallengeName)
 	}
 	u, err := idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: &email})
-	e2eMust(t, err)
-	user := e2eUser{name: email, token: aws.ToString(auth.AuthenticationResult.AccessToken)}
+	must(t, err)
+	user := cognitoUser{name: email, token: aws.ToString(auth.AuthenticationResult.AccessToken)}
 	for _, a := range u.UserAttributes {
 		if aws.ToString(a.Name) == "sub" {
 			user.sub = aws.ToString(a.Value)
@@ -425,39 +425,39 @@ func e2eCreateUser(t *testing.T, idp *cip.Client, poolID, clientID, email string
 	return user
 }
 
-// e2eExampleCopy copies examples/cognito to build/e2e-<random>/ (two levels
+// exampleCopy copies examples/cognito to build/e2e-<random>/ (two levels
 // under the root, so its `source = "../../"` still names the module) and
 // removes it when the test ends: runs never share a folder, an override file
 // or a .terraform with another run.
-func e2eExampleCopy(t *testing.T, root string) string {
+func exampleCopy(t *testing.T, root string) string {
 	t.Helper()
 	src := filepath.Join(root, "examples", "cognito")
-	dst := filepath.Join(root, "build", "e2e-"+e2eRandom(4))
-	e2eMust(t, os.MkdirAll(dst, 0o755))
+	dst := filepath.Join(root, "build", "e2e-"+randomHex(4))
+	must(t, os.MkdirAll(dst, 0o755))
 	t.Cleanup(func() { _ = os.RemoveAll(dst) })
 	files, err := filepath.Glob(filepath.Join(src, "*.tf"))
-	e2eMust(t, err)
+	must(t, err)
 	for _, f := range files {
 		if strings.HasSuffix(f, "_override.tf") {
 			continue
 		}
 		b, err := os.ReadFile(f)
-		e2eMust(t, err)
-		e2eMust(t, os.WriteFile(filepath.Join(dst, filepath.Base(f)), b, 0o644))
+		must(t, err)
+		must(t, os.WriteFile(filepath.Join(dst, filepath.Base(f)), b, 0o644))
 	}
 	return dst
 }
 
-// e2ePluginCache is a provider cache shared by the runs (no copy per run).
-func e2ePluginCache(t *testing.T, root string) string {
+// pluginCache is a provider cache shared by the runs (no copy per run).
+func pluginCache(t *testing.T, root string) string {
 	t.Helper()
 	d := filepath.Join(root, "build", "tf-plugin-cache")
-	e2eMust(t, os.MkdirAll(d, 0o755))
+	must(t, os.MkdirAll(d, 0o755))
 	return d
 }
 
-// e2ePackages builds the function zips for arch (E2E_DIST reuses a folder).
-func e2ePackages(t *testing.T, root, arch string) string {
+// packages builds the function zips for arch (E2E_DIST reuses a folder).
+func packages(t *testing.T, root, arch string) string {
 	t.Helper()
 	if d := os.Getenv("E2E_DIST"); d != "" {
 		return d
@@ -473,17 +473,17 @@ func e2ePackages(t *testing.T, root, arch string) string {
 	return dist
 }
 
-// e2eJWKSProxy forwards to moto and counts JWKS document requests.
-type e2eJWKSProxy struct {
+// jwksProxy forwards to moto and counts JWKS document requests.
+type jwksProxy struct {
 	url   string
 	count atomic.Int64
 }
 
-func e2eCountingProxy(t *testing.T, target string) *e2eJWKSProxy {
+func countingProxy(t *testing.T, target string) *jwksProxy {
 	t.Helper()
 	u, err := url.Parse(target)
-	e2eMust(t, err)
-	p := &e2eJWKSProxy{}
+	must(t, err)
+	p := &jwksProxy{}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/.well-known/jwks.json") {
@@ -496,7 +496,7 @@ func e2eCountingProxy(t *testing.T, target string) *e2eJWKSProxy {
 	return p
 }
 
-func e2eAssertNothingLeft(ctx context.Context, t *testing.T, cfg aws.Config, poolID, apiID, table string, functions ...string) {
+func assertNothingLeft(ctx context.Context, t *testing.T, cfg aws.Config, poolID, apiID, table string, functions ...string) {
 	t.Helper()
 	if _, err := cip.NewFromConfig(cfg).DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID}); err == nil {
 		t.Errorf("user pool %s still exists", poolID)
@@ -515,8 +515,8 @@ func e2eAssertNothingLeft(ctx context.Context, t *testing.T, cfg aws.Config, poo
 	}
 }
 
-// e2eAWS runs against real AWS: E2E_TARGET=aws with credentials.
-func e2eAWS(t *testing.T) {
+// runAWS runs against real AWS: E2E_TARGET=aws with credentials.
+func runAWS(t *testing.T) {
 	ctx := context.Background()
 	region := os.Getenv("AWS_REGION")
 	if region == "" {
@@ -530,20 +530,20 @@ func e2eAWS(t *testing.T) {
 		t.Skipf("E2E_TARGET=aws: no AWS credentials: %v", err)
 	}
 	root, err := tfmoto.RepoRoot(".")
-	e2eMust(t, err)
+	must(t, err)
 	arch := os.Getenv("E2E_ARCH")
 	if arch == "" {
 		arch = "arm64"
 	}
-	dist := e2ePackages(t, root, arch)
-	dir := e2eExampleCopy(t, root)
-	name := "jwtauthz-e2e-" + e2eRandom(4)
+	dist := packages(t, root, arch)
+	dir := exampleCopy(t, root)
+	name := "jwtauthz-e2e-" + randomHex(4)
 	// The state lives in a temporary folder.
 	override := filepath.Join(dir, "e2e_override.tf")
 	state := filepath.Join(t.TempDir(), "terraform.tfstate")
-	e2eMust(t, os.WriteFile(override, []byte(fmt.Sprintf("terraform {\n  backend \"local\" {\n    path = %q\n  }\n}\n", filepath.ToSlash(state))), 0o644))
+	must(t, os.WriteFile(override, []byte(fmt.Sprintf("terraform {\n  backend \"local\" {\n    path = %q\n  }\n}\n", filepath.ToSlash(state))), 0o644))
 	t.Cleanup(func() { _ = os.Remove(override) })
-	env := map[string]string{"TF_IN_AUTOMATION": "1", "TF_PLUGIN_CACHE_DIR": e2ePluginCache(t, root)}
+	env := map[string]string{"TF_IN_AUTOMATION": "1", "TF_PLUGIN_CACHE_DIR": pluginCache(t, root)}
 	if rc, err := tfmoto.CLIConfig(dir); err == nil {
 		env["TF_CLI_CONFIG_FILE"] = rc
 	}
@@ -561,10 +561,10 @@ func e2eAWS(t *testing.T) {
 	t.Logf("timing: apply %s", time.Since(start).Round(time.Millisecond))
 	out := terraform.OutputAll(t, opts)
 	s := func(k string) string { v, _ := out[k].(string); return v }
-	st := e2eStack{baseURL: strings.TrimRight(s("invoke_url"), "/"), issuer: s("issuer"), clientID: s("user_pool_client_id")}
+	st := stack{baseURL: strings.TrimRight(s("invoke_url"), "/"), issuer: s("issuer"), clientID: s("user_pool_client_id")}
 	idp := cip.NewFromConfig(cfg)
-	st.alice = e2eCreateUser(t, idp, s("user_pool_id"), st.clientID, "alice+"+name+"@example.com")
-	st.bob = e2eCreateUser(t, idp, s("user_pool_id"), st.clientID, "bob+"+name+"@example.com")
+	st.alice = createUser(t, idp, s("user_pool_id"), st.clientID, "alice+"+name+"@example.com")
+	st.bob = createUser(t, idp, s("user_pool_id"), st.clientID, "bob+"+name+"@example.com")
 
 	// A new deployment takes a while to answer everywhere.
 	deadline := time.Now().Add(2 * time.Minute)
@@ -583,39 +583,39 @@ func e2eAWS(t *testing.T) {
 		}
 		time.Sleep(5 * time.Second)
 	}
-	e2eAssertPaths(t, st, false)
+	assertPaths(t, st, false)
 	if code := terraform.PlanExitCode(t, opts); code != 0 {
 		t.Errorf("terraform plan exit code %d, want 0", code)
 	}
 }
 
-// e2eLog is a concurrency-safe buffer for logs dumped on failure.
-type e2eLog struct {
+// logBuf is a concurrency-safe buffer for logs dumped on failure.
+type logBuf struct {
 	t  *testing.T
 	mu sync.Mutex
 	b  strings.Builder
 }
 
-func (l *e2eLog) Write(p []byte) (int, error) {
+func (l *logBuf) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *e2eLog) String() string {
+func (l *logBuf) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
 }
 
-func e2eMust(t *testing.T, err error) {
+func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
-func e2eRandom(n int) string {
+func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
