@@ -75,11 +75,11 @@ terraform-checks: terraformrc ## fmt, validate, tflint, terraform-docs freshness
 
 .PHONY: module-test
 module-test: terraformrc ## Terratest on moto: apply examples/cognito, read back, plan clean, destroy; IAM plan audit
-	go test -tags moto -count=1 -timeout 30m -run 'TestModule|TestIAM' -v ./test/
+	go test -tags moto -count=1 -timeout 30m -run 'TestModule|TestIAM' -v ./test/module/
 
 .PHONY: e2e
 e2e: terraformrc ## the whole path: Terratest apply on moto + local gateway + real binaries under the RIE (E2E_TARGET=aws for real AWS)
-	go test -tags e2e -count=1 -timeout 30m -run 'TestE2E' -v ./test/
+	go test -tags e2e -count=1 -timeout 30m -run 'TestE2E' -v ./test/e2e/
 
 .PHONY: static
 static: ## staticcheck, govulncheck, tfsec
