@@ -3,30 +3,17 @@ package main
 import (
 	"archive/zip"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/bench/internal/fixture"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/rie"
 )
@@ -125,13 +113,13 @@ func unzipBootstrap(zipPath, bin string) error {
 	return fmt.Errorf("%s has no bootstrap", zipPath)
 }
 
-// issuer serves the fixture's RS256 JWKS on loopback, directly and through a
-// proxy adding IssuerDelay; it counts the requests each receives.
+// issuer serves the fixture's RS256 JWKS on loopback (test/jwttest's fake
+// issuer): directly, with IssuerDelay added to each answer, and over https.
 type issuer struct {
-	direct, delayed   string // JWKS URLs (http)
-	tls               string // JWKS URL over https (like-for-like runs)
-	caFile            string // PEM of the https server's self-signed certificate
-	hits, delayedHits atomic.Int64
+	direct, delayed string // JWKS URLs (http)
+	tls             string // JWKS URL over https (like-for-like runs)
+	caFile          string // PEM of the https issuer's self-signed certificate
+	slow            *jwttest.Issuer
 }
 
 func (s *suite) issuer() (*issuer, error) {
@@ -142,91 +130,23 @@ func (s *suite) issuer() (*issuer, error) {
 	if err != nil {
 		return nil, err
 	}
-	is := &issuer{}
-	origin, err := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		is.hits.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "max-age=3600")
-		_, _ = w.Write(doc)
-	}))
-	if err != nil {
-		return nil, err
-	}
-	u, _ := url.Parse(origin.url)
-	rp := httputil.NewSingleHostReverseProxy(u)
-	proxy, err := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		is.delayedHits.Add(1)
-		time.Sleep(IssuerDelay)
-		rp.ServeHTTP(w, r)
-	}))
-	if err != nil {
-		origin.close()
-		return nil, err
-	}
-	s.closers = append(s.closers, origin.close, proxy.close)
-	is.direct, is.delayed = origin.url+"/jwks.json", proxy.url+"/jwks.json"
+	direct, slow := jwttest.NewIssuer(), jwttest.NewIssuer()
+	slow.Delay(IssuerDelay)
 	// aws-jwt-verify fetches over https only, so the like-for-like runs
-	// (both programs) use a TLS listener with a self-signed certificate
-	// that each trusts through SSL_CERT_FILE / NODE_EXTRA_CA_CERTS.
-	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		is.hits.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(doc)
-	}))
-	cert, pemBytes, err := selfSigned()
-	if err != nil {
-		return nil, err
+	// (both programs) use a TLS issuer whose certificate each trusts
+	// through SSL_CERT_FILE / NODE_EXTRA_CA_CERTS.
+	secure := jwttest.NewTLSIssuer()
+	s.closers = append(s.closers, direct.Close, slow.Close, secure.Close)
+	for _, i := range []*jwttest.Issuer{direct, slow, secure} {
+		i.PublishJWKS(doc)
 	}
-	tlsSrv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	tlsSrv.StartTLS()
-	s.closers = append(s.closers, tlsSrv.Close)
+	is := &issuer{direct: direct.JWKSURL(), delayed: slow.JWKSURL(), tls: secure.JWKSURL(), slow: slow}
 	is.caFile = filepath.Join(s.o.out, "issuer-ca.pem")
-	if err := os.WriteFile(is.caFile, pemBytes, 0o644); err != nil {
+	if err := os.WriteFile(is.caFile, secure.CertificatePEM(), 0o644); err != nil {
 		return nil, err
 	}
-	is.tls = tlsSrv.URL + "/jwks.json"
 	s.iss = is
 	return is, nil
-}
-
-// selfSigned returns a P-256 certificate for 127.0.0.1 and its PEM.
-func selfSigned() (tls.Certificate, []byte, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: "bench issuer"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pemBytes, nil
-}
-
-type server struct {
-	url   string
-	close func()
-}
-
-func serve(h http.Handler) (*server, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(l) }()
-	return &server{url: "http://" + l.Addr().String(), close: func() { _ = srv.Close() }}, nil
 }
 
 // moto starts (or finds) moto and creates the keys table.
@@ -339,14 +259,14 @@ func (s *suite) cold() error {
 
 	// Pre-write the DynamoDB item with one run: the cold start misses the
 	// item, fetches from the issuer and stores it.
-	before := is.delayedHits.Load()
+	before := is.slow.Fetches()
 	if _, _, _, err := s.coldRun(emu, cases[1], 0); err != nil {
 		return fmt.Errorf("pre-write the DynamoDB item: %w", err)
 	}
 	if err := s.checkItem(); err != nil {
 		return err
 	}
-	c.Notes = append(c.Notes, fmt.Sprintf("DynamoDB item pre-written by one authorizer run (%d issuer fetch)", is.delayedHits.Load()-before))
+	c.Notes = append(c.Notes, fmt.Sprintf("DynamoDB item pre-written by one authorizer run (%d issuer fetch)", is.slow.Fetches()-before))
 
 	if ms, err := s.motoGetItem(); err == nil {
 		c.MotoGetItemMs = ms
@@ -367,9 +287,9 @@ func (s *suite) cold() error {
 	issuerHits := map[string]int64{}
 	for run := 0; run < s.o.coldRuns; run++ {
 		for _, cc := range cases {
-			before := is.delayedHits.Load()
+			before := is.slow.Fetches()
 			ms, initMs, resp, err := s.coldRun(emu, cc, run+1)
-			issuerHits[cc.name] += is.delayedHits.Load() - before
+			issuerHits[cc.name] += is.slow.Fetches() - before
 			if err != nil {
 				cc.v.Errors++
 				logf("cold %s run %d: %v", cc.name, run, err)
