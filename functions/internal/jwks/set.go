@@ -5,10 +5,12 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/json"
 )
 
 // Limits applied to every key set.
@@ -21,23 +23,38 @@ const (
 	MaxRSABits = 8192
 )
 
+// Reason says why a JWKS member was dropped. The set of reasons is fixed,
+// so a summary by reason stays small whatever the document holds.
+type Reason string
+
+// Reasons for dropping a member.
+const (
+	ReasonNotObject   Reason = "not_object"    // not a JSON object, or one with a repeated name
+	ReasonPrivate     Reason = "private"       // carries private or symmetric key material
+	ReasonUse         Reason = "use_not_sig"   // "use" other than "sig"
+	ReasonKeyOps      Reason = "key_ops"       // "key_ops" without "verify"
+	ReasonUnparseable Reason = "unparseable"   // go-jose cannot read it as a JWK
+	ReasonInvalid     Reason = "invalid_key"   // not a valid public key
+	ReasonKeyType     Reason = "key_type"      // not RSA, EC P-256/384/521 or Ed25519
+	ReasonRSASize     Reason = "rsa_size"      // modulus outside MinRSABits..MaxRSABits
+	ReasonRSAExponent Reason = "rsa_exponent"  // even or below 3
+	ReasonAlg         Reason = "alg_mismatch"  // "alg" of another key family or curve
+	ReasonDuplicate   Reason = "duplicate_kid" // an earlier member has the same kid
+	ReasonTooMany     Reason = "too_many"      // beyond MaxKeys usable keys
+)
+
 // Set is a parsed, filtered JWKS: public signature keys only, one per kid.
-// A Set is immutable once returned; callers must not modify Keys.
+// A Set is immutable once returned; callers must not modify it.
 type Set struct {
-	// Keys maps kid to its public key. A key without a kid is held under "".
+	// Keys maps go-jose's KeyID to the key. A key without a kid is held under "".
 	Keys map[string]*jose.JSONWebKey
 	// JSON is the set re-encoded from the kept keys only (no private or
 	// dropped members): what is safe to persist and share.
 	JSON []byte
-	// Dropped lists the members that were not kept, in document order.
-	Dropped []Dropped
-}
-
-// Dropped describes a JWKS member that was not kept.
-type Dropped struct {
-	Index  int    // position in the "keys" array
-	KID    string // the member's kid, if it could be read
-	Reason string
+	// Members is the number of members in the document's "keys" array.
+	Members int
+	// Dropped counts the members not kept, by reason.
+	Dropped map[Reason]int
 }
 
 // Len reports the number of usable keys.
@@ -48,10 +65,19 @@ func (s *Set) Len() int {
 	return len(s.Keys)
 }
 
+// DroppedTotal reports the number of members not kept.
+func (s *Set) DroppedTotal() int {
+	n := 0
+	for _, c := range s.Dropped {
+		n += c
+	}
+	return n
+}
+
 // ParseSet parses a JWKS document (RFC 7517 §5). Members that are private,
 // symmetric, unparseable, not for signatures, of an unsupported type, weak,
 // inconsistent with their "alg", or repeat an earlier kid are dropped and
-// listed in Set.Dropped, as RFC 7517 §5 recommends ignoring what is not
+// counted in Set.Dropped, as RFC 7517 §5 recommends ignoring what is not
 // understood. It fails with ErrInvalid when the document is not a JWKS and
 // with ErrNoKeys when no member is usable.
 func ParseSet(raw []byte) (*Set, error) {
@@ -64,26 +90,29 @@ func ParseSet(raw []byte) (*Set, error) {
 	if doc.Keys == nil {
 		return nil, fmt.Errorf("parse JWKS: %w: no \"keys\" array", ErrInvalid)
 	}
-	s := &Set{Keys: make(map[string]*jose.JSONWebKey, len(doc.Keys))}
-	kept := make([]jose.JSONWebKey, 0, len(doc.Keys))
-	for i, member := range doc.Keys {
-		k, kid, reason := parseMember(member)
+	s := &Set{Keys: make(map[string]*jose.JSONWebKey), Members: len(doc.Keys)}
+	var kept []jose.JSONWebKey
+	for _, member := range doc.Keys {
+		k, reason := parseMember(member)
 		if reason == "" {
-			if _, dup := s.Keys[kid]; dup {
-				reason = "duplicate kid"
+			if _, dup := s.Keys[k.KeyID]; dup {
+				reason = ReasonDuplicate
 			} else if len(kept) >= MaxKeys {
-				reason = fmt.Sprintf("more than %d keys", MaxKeys)
+				reason = ReasonTooMany
 			}
 		}
 		if reason != "" {
-			s.Dropped = append(s.Dropped, Dropped{Index: i, KID: kid, Reason: reason})
+			if s.Dropped == nil {
+				s.Dropped = make(map[Reason]int)
+			}
+			s.Dropped[reason]++
 			continue
 		}
-		s.Keys[kid] = k
+		s.Keys[k.KeyID] = k
 		kept = append(kept, *k)
 	}
 	if len(kept) == 0 {
-		return nil, fmt.Errorf("parse JWKS: %w (%d members, all dropped)", ErrNoKeys, len(doc.Keys))
+		return nil, fmt.Errorf("parse JWKS: %w: %d members, all dropped (%s)", ErrNoKeys, s.Members, s.summary())
 	}
 	js, err := json.Marshal(jose.JSONWebKeySet{Keys: kept})
 	if err != nil {
@@ -93,53 +122,65 @@ func ParseSet(raw []byte) (*Set, error) {
 	return s, nil
 }
 
-// parseMember returns the key, its kid, and a non-empty reason when it must
-// be dropped.
-func parseMember(member json.RawMessage) (*jose.JSONWebKey, string, string) {
+// summary lists the drop counts as "reason=n" in a stable order.
+func (s *Set) summary() string {
+	parts := make([]string, 0, len(s.Dropped))
+	for r, n := range s.Dropped {
+		parts = append(parts, fmt.Sprintf("%s=%d", r, n))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, " ")
+}
+
+// parseMember returns the key, or the reason it must be dropped.
+func parseMember(member json.RawMessage) (*jose.JSONWebKey, Reason) {
+	// What go-jose's JSONWebKey does not expose: key_ops, and whether any
+	// private parameter is present at all (go-jose ignores some of them).
 	var head struct {
-		Kid    string   `json:"kid"`
-		Use    string   `json:"use"`
-		KeyOps []string `json:"key_ops"`
-		D      *string  `json:"d"`
-		K      *string  `json:"k"`
+		KeyOps []string         `json:"key_ops"`
+		D      *json.RawMessage `json:"d"`
+		P      *json.RawMessage `json:"p"`
+		Q      *json.RawMessage `json:"q"`
+		DP     *json.RawMessage `json:"dp"`
+		DQ     *json.RawMessage `json:"dq"`
+		QI     *json.RawMessage `json:"qi"`
+		K      *json.RawMessage `json:"k"`
+		Priv   *json.RawMessage `json:"priv"`
 	}
 	if err := json.Unmarshal(member, &head); err != nil {
-		return nil, "", "not a JSON object"
+		return nil, ReasonNotObject
 	}
-	kid := head.Kid
-	if head.D != nil || head.K != nil {
-		return nil, kid, "private or symmetric key"
+	if head.D != nil || head.P != nil || head.Q != nil || head.DP != nil || head.DQ != nil ||
+		head.QI != nil || head.K != nil || head.Priv != nil {
+		return nil, ReasonPrivate
 	}
-	if head.Use != "" && head.Use != "sig" {
-		return nil, kid, "use is not sig"
-	}
-	if head.KeyOps != nil && !contains(head.KeyOps, "verify") {
-		return nil, kid, "key_ops lacks verify"
+	if head.KeyOps != nil && !slices.Contains(head.KeyOps, "verify") {
+		return nil, ReasonKeyOps
 	}
 	k := new(jose.JSONWebKey)
 	if err := k.UnmarshalJSON(member); err != nil {
-		return nil, kid, "unparseable: " + err.Error()
+		return nil, ReasonUnparseable
+	}
+	if k.Use != "" && k.Use != "sig" {
+		return nil, ReasonUse
 	}
 	if !k.IsPublic() || !k.Valid() {
-		return nil, kid, "not a valid public key"
+		return nil, ReasonInvalid
 	}
-	if reason := checkKey(k); reason != "" {
-		return nil, kid, reason
-	}
-	return k, kid, ""
+	return k, checkKey(k)
 }
 
-// checkKey accepts RSA (MinRSABits..MaxRSABits), ECDSA on P-256/384/521 and Ed25519
-// public keys whose "alg", when present, belongs to their family.
-func checkKey(k *jose.JSONWebKey) string {
+// checkKey accepts RSA (MinRSABits..MaxRSABits), ECDSA on P-256/384/521 and
+// Ed25519 public keys whose "alg", when present, belongs to their family.
+func checkKey(k *jose.JSONWebKey) Reason {
 	alg := k.Algorithm
 	switch pub := k.Key.(type) {
 	case *rsa.PublicKey:
 		if bits := pub.N.BitLen(); bits < MinRSABits || bits > MaxRSABits {
-			return fmt.Sprintf("RSA key of %d bits, outside %d..%d", bits, MinRSABits, MaxRSABits)
+			return ReasonRSASize
 		}
 		if pub.E < 3 || pub.E%2 == 0 {
-			return "RSA exponent invalid"
+			return ReasonRSAExponent
 		}
 		switch alg {
 		case "", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
@@ -150,7 +191,7 @@ func checkKey(k *jose.JSONWebKey) string {
 			elliptic.P256(): "ES256", elliptic.P384(): "ES384", elliptic.P521(): "ES512",
 		}[pub.Curve]
 		if want == "" {
-			return "unsupported EC curve"
+			return ReasonKeyType
 		}
 		if alg == "" || alg == want {
 			return ""
@@ -160,16 +201,7 @@ func checkKey(k *jose.JSONWebKey) string {
 			return ""
 		}
 	default:
-		return fmt.Sprintf("unsupported key type %T", k.Key)
+		return ReasonKeyType
 	}
-	return fmt.Sprintf("alg %.32q does not match the key type", alg)
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
+	return ReasonAlg
 }

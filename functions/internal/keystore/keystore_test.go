@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -74,6 +75,30 @@ func newTable(t *testing.T) (*dynamodb.Client, string) {
 	})
 	return db, name
 }
+
+// Config's defaults, which the tests start from.
+const (
+	testTTL    = time.Hour
+	testWindow = 10 * time.Second
+	testSkew   = time.Minute
+)
+
+// options returns the keys.Options authorizer.FromConfig passes with the
+// default settings for this issuer and store.
+func options(is *issuer, store keys.Store) keys.Options {
+	return keys.Options{
+		JWKSURL:            is.url(),
+		Store:              store,
+		TTL:                testTTL,
+		MaxStale:           24 * time.Hour,
+		RefetchMinInterval: testWindow,
+		ClockSkew:          testSkew,
+		FetchTimeout:       2 * time.Second,
+	}
+}
+
+// bound is what a Provider passes to Save: items dated later are bogus.
+func bound() time.Time { return time.Now().Add(testSkew) }
 
 func jwksDoc(t testing.TB, kids ...string) []byte {
 	t.Helper()
@@ -139,12 +164,9 @@ func (s *syncBuf) String() string {
 func provider(t *testing.T, is *issuer, store keys.Store, timeout time.Duration) (*keys.Provider, *syncBuf) {
 	t.Helper()
 	logs := &syncBuf{}
-	p, err := keys.New(keys.Options{
-		JWKSURL:      is.url(),
-		Store:        store,
-		FetchTimeout: timeout,
-		Logger:       slog.New(slog.NewJSONHandler(logs, nil)),
-	})
+	o := options(is, store)
+	o.FetchTimeout, o.Logger = timeout, slog.New(slog.NewJSONHandler(logs, nil))
+	p, err := keys.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +197,7 @@ func TestStoreRoundTripAndOrdering(t *testing.T) {
 	}
 	now := time.Now().Truncate(time.Second)
 	e1 := keys.Entry{JWKS: jwksDoc(t, "one"), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}
-	if err := st.Save(ctx, e1); err != nil {
+	if err := st.Save(ctx, e1, bound()); err != nil {
 		t.Fatal(err)
 	}
 	got, err := st.Load(ctx)
@@ -201,14 +223,14 @@ func TestStoreRoundTripAndOrdering(t *testing.T) {
 
 	// An older fetch never replaces a newer one (and is not an error).
 	older := keys.Entry{JWKS: jwksDoc(t, "older"), FetchedAt: now.Add(-time.Minute), ExpiresAt: now.Add(time.Hour)}
-	if err := st.Save(ctx, older); err != nil {
+	if err := st.Save(ctx, older, bound()); err != nil {
 		t.Fatalf("older save: %v", err)
 	}
 	if got, _ := st.Load(ctx); !bytes.Equal(got.JWKS, e1.JWKS) {
 		t.Fatal("older fetch overwrote the item")
 	}
 	newer := keys.Entry{JWKS: jwksDoc(t, "newer"), FetchedAt: now.Add(time.Second), ExpiresAt: now.Add(time.Hour)}
-	if err := st.Save(ctx, newer); err != nil {
+	if err := st.Save(ctx, newer, bound()); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := st.Load(ctx); !bytes.Equal(got.JWKS, newer.JWKS) {
@@ -226,14 +248,14 @@ func TestStoreRoundTripAndOrdering(t *testing.T) {
 	if _, err := st.Load(ctx); !errors.Is(err, keystore.ErrInvalidItem) {
 		t.Fatalf("malformed: %v", err)
 	}
-	if err := st.Save(ctx, e1); err != nil {
+	if err := st.Save(ctx, e1, bound()); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := st.Load(ctx); err != nil || !bytes.Equal(got.JWKS, e1.JWKS) {
 		t.Fatalf("repair: %v", err)
 	}
 	// Invalid entries are refused before any request.
-	if err := st.Save(ctx, keys.Entry{}); !errors.Is(err, keystore.ErrInvalidItem) {
+	if err := st.Save(ctx, keys.Entry{}, bound()); !errors.Is(err, keystore.ErrInvalidItem) {
 		t.Fatalf("empty entry: %v", err)
 	}
 	// A missing table is a DynamoDB error, not a miss.
@@ -248,7 +270,7 @@ func TestColdStartReadsItem(t *testing.T) {
 	pk := keystore.PartitionKey(is.url())
 	now := time.Now().Truncate(time.Second)
 	seed := keystore.New(db, table, pk)
-	if err := seed.Save(context.Background(), keys.Entry{JWKS: *is.doc.Load(), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+	if err := seed.Save(context.Background(), keys.Entry{JWKS: *is.doc.Load(), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}, bound()); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := provider(t, is, keystore.New(db, table, pk), 2*time.Second)
@@ -279,7 +301,7 @@ func TestMissWritesItem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.FetchedAt.Unix() < before-1 || e.ExpiresAt.Sub(e.FetchedAt) != keys.DefaultTTL {
+	if e.FetchedAt.Unix() < before-1 || e.ExpiresAt.Sub(e.FetchedAt) != testTTL {
 		t.Fatalf("entry times: %v %v", e.FetchedAt, e.ExpiresAt)
 	}
 	if s, err := jwks.ParseSet(e.JWKS); err != nil || s.Keys["a"] == nil {
@@ -298,7 +320,7 @@ func TestExpiredItemRefetched(t *testing.T) {
 	pk := keystore.PartitionKey(is.url())
 	now := time.Now().Truncate(time.Second)
 	old := keys.Entry{JWKS: jwksDoc(t, "old"), FetchedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
-	if err := keystore.New(db, table, pk).Save(context.Background(), old); err != nil {
+	if err := keystore.New(db, table, pk).Save(context.Background(), old, bound()); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := provider(t, is, keystore.New(db, table, pk), 2*time.Second)
@@ -368,7 +390,7 @@ func TestIssuerDownFreshItem(t *testing.T) {
 	is.down.Store(true)
 	pk := keystore.PartitionKey(is.url())
 	now := time.Now().Truncate(time.Second)
-	if err := keystore.New(db, table, pk).Save(context.Background(), keys.Entry{JWKS: *is.doc.Load(), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+	if err := keystore.New(db, table, pk).Save(context.Background(), keys.Entry{JWKS: *is.doc.Load(), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}, bound()); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := provider(t, is, keystore.New(db, table, pk), 2*time.Second)
@@ -445,7 +467,9 @@ func TestRotationRefreshesItem(t *testing.T) {
 	pk := keystore.PartitionKey(is.url())
 	clk := &clock{t: time.Now()}
 	newP := func() *keys.Provider {
-		p, err := keys.New(keys.Options{JWKSURL: is.url(), Store: keystore.New(db, table, pk), Now: clk.Now})
+		o := options(is, keystore.New(db, table, pk))
+		o.Now = clk.Now
+		p, err := keys.New(o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -457,7 +481,7 @@ func TestRotationRefreshesItem(t *testing.T) {
 	}
 	rotated := jwksDoc(t, "k2")
 	is.doc.Store(&rotated)
-	clk.Add(keys.DefaultRefetchMinInterval)
+	clk.Add(testWindow)
 	if _, err := settledKey(a, "k2"); err != nil {
 		t.Fatal(err)
 	}
@@ -485,4 +509,155 @@ func settledKey(p *keys.Provider, kid string) (*jose.JSONWebKey, error) {
 	k, err := p.Key(context.Background(), kid)
 	_ = p.Warm(context.Background())
 	return k, err
+}
+
+// TestFutureItemReplaced: an item dated after the writer's bound (a forged
+// fetched_at, up to 2^40) is replaced by an honest save, although the save
+// is older; the condition still keeps a newer honest item.
+func TestFutureItemReplaced(t *testing.T) {
+	db, table := newTable(t)
+	ctx := context.Background()
+	pk := keystore.PartitionKey("https://issuer.example/jwks")
+	st := keystore.New(db, table, pk)
+	now := time.Now().Truncate(time.Second)
+	forged := time.Unix(1<<40, 0)
+	if err := st.Save(ctx, keys.Entry{JWKS: jwksDoc(t, "evil"), FetchedAt: forged, ExpiresAt: forged}, forged); err != nil {
+		t.Fatal(err)
+	}
+	honest := keys.Entry{JWKS: jwksDoc(t, "a"), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := st.Save(ctx, honest, now.Add(testSkew)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.Load(ctx); err != nil || !got.FetchedAt.Equal(now) || !bytes.Equal(got.JWKS, honest.JWKS) {
+		t.Fatalf("forged item kept: %v %v", got.FetchedAt, err)
+	}
+	// Within the bound a later item is honest and wins.
+	later := keys.Entry{JWKS: jwksDoc(t, "b"), FetchedAt: now.Add(30 * time.Second), ExpiresAt: now.Add(time.Hour)}
+	if err := st.Save(ctx, later, now.Add(testSkew)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Save(ctx, honest, now.Add(testSkew)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Load(ctx); !bytes.Equal(got.JWKS, later.JWKS) {
+		t.Fatal("an older save replaced an item within the bound")
+	}
+}
+
+// TestLease: the refetch lease on a real item, as the conditions state it.
+func TestLease(t *testing.T) {
+	db, table := newTable(t)
+	ctx := context.Background()
+	pk := keystore.PartitionKey("https://issuer.example/jwks")
+	st := keystore.New(db, table, pk)
+	now := time.Now().Truncate(time.Second)
+	lease := func(at time.Time) bool {
+		t.Helper()
+		won, err := st.Lease(ctx, at, at.Add(testWindow), at.Add(testWindow+testSkew))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return won
+	}
+	// No item: the lease creates one that holds no entry, and TTL can
+	// remove it.
+	if !lease(now) {
+		t.Fatal("first lease lost")
+	}
+	if _, err := st.Load(ctx); !errors.Is(err, keystore.ErrNotFound) {
+		t.Fatalf("lease-only item: %v", err)
+	}
+	if _, ok := rawItem(t, db, table, pk)[keystore.AttrExpiresAt].(*types.AttributeValueMemberN); !ok {
+		t.Fatal("lease-only item without expires_at")
+	}
+	if lease(now.Add(testWindow - time.Second)) {
+		t.Fatal("lease won while held")
+	}
+	// A save keeps the lease, and the entry is there.
+	e := keys.Entry{JWKS: jwksDoc(t, "a"), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := st.Save(ctx, e, now.Add(testSkew)); err != nil {
+		t.Fatal(err)
+	}
+	if lease(now.Add(time.Second)) {
+		t.Fatal("save dropped the lease")
+	}
+	if got, err := st.Load(ctx); err != nil || !bytes.Equal(got.JWKS, e.JWKS) || !got.ExpiresAt.Equal(e.ExpiresAt) {
+		t.Fatalf("entry after lease: %v", err)
+	}
+	// Ended: won again, and the entry is untouched.
+	if !lease(now.Add(testWindow)) {
+		t.Fatal("ended lease not won")
+	}
+	if got, err := st.Load(ctx); err != nil || !bytes.Equal(got.JWKS, e.JWKS) {
+		t.Fatalf("entry after a second lease: %v", err)
+	}
+	// A forged lease far in the future, or of another type, is taken over.
+	for name, v := range map[string]types.AttributeValue{
+		"2^40":   &types.AttributeValueMemberN{Value: "1099511627776"},
+		"string": &types.AttributeValueMemberS{Value: "forever"},
+	} {
+		_, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                 aws.String(table),
+			Key:                       map[string]types.AttributeValue{keystore.AttrPK: &types.AttributeValueMemberS{Value: pk}},
+			UpdateExpression:          aws.String("SET #r = :v"),
+			ExpressionAttributeNames:  map[string]string{"#r": keystore.AttrRefetchAfter},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":v": v},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !lease(now.Add(testWindow)) {
+			t.Fatalf("%s lease not taken over", name)
+		}
+	}
+}
+
+// TestFleetRefetchWindow: providers sharing one item (as Lambda instances
+// sharing the table do) make at most one issuer fetch per window for
+// unknown kids, whichever wins the lease.
+func TestFleetRefetchWindow(t *testing.T) {
+	db, table := newTable(t)
+	is := newIssuer(t, "a")
+	pk := keystore.PartitionKey(is.url())
+	clk := &clock{t: time.Now().Truncate(time.Second)}
+	const instances = 6
+	fleet := make([]*keys.Provider, instances)
+	for i := range fleet {
+		o := options(is, keystore.New(db, table, pk))
+		o.Now = clk.Now
+		p, err := keys.New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Warm(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		fleet[i] = p
+	}
+	if n := is.hits.Load(); n != 1 {
+		t.Fatalf("cold starts: issuer requests = %d, want 1", n)
+	}
+	for w := range 3 {
+		clk.Add(testWindow)
+		var wg sync.WaitGroup
+		for i, p := range fleet {
+			for j := range 5 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := p.Key(context.Background(), fmt.Sprintf("forged-%d-%d-%d", w, i, j))
+					if !errors.Is(err, keys.ErrKeyNotFound) {
+						t.Errorf("instance %d: %v", i, err)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		for _, p := range fleet {
+			_ = p.Warm(context.Background()) // wait for write-backs
+		}
+		if got, want := is.hits.Load(), int32(1+w+1); got != want {
+			t.Fatalf("window %d: issuer requests = %d, want %d", w, got, want)
+		}
+	}
 }

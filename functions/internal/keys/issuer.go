@@ -1,0 +1,68 @@
+package keys
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/jwks"
+)
+
+// fetchIssuer discovers the jwks_uri if needed and fetches the set, both
+// within one FetchTimeout (and within ctx).
+func (p *Provider) fetchIssuer(ctx context.Context, start time.Time) (*keySet, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	u := p.jwksURL
+	discovered := false
+	if u == "" {
+		u = p.discovered
+		if u == "" {
+			var err error
+			if u, err = p.client.Discover(ctx, p.issuer); err != nil {
+				return nil, err
+			}
+			p.discovered = u
+			discovered = true
+		}
+	}
+	set, err := p.client.Fetch(ctx, u)
+	if err != nil {
+		if p.jwksURL == "" && !discovered {
+			// The issuer may have moved its keys: rediscover next time.
+			p.discovered = ""
+		}
+		return nil, err
+	}
+	p.logFetch(ctx, u, set)
+	fetched := start.Truncate(time.Second)
+	return &keySet{keys: set.Keys, json: set.JSON, fetchedAt: fetched, expiresAt: fetched.Add(p.ttl)}, nil
+}
+
+// logFetch writes the one line of a successful fetch: counts, never a line
+// per member, so a junk set of a megabyte costs one line. Dropped members
+// make it a warning.
+func (p *Provider) logFetch(ctx context.Context, u string, set *jwks.Set) {
+	level := slog.LevelInfo
+	attrs := []slog.Attr{
+		slog.String("jwks_url", u),
+		slog.Int("keys", set.Len()),
+		slog.Int("members", set.Members),
+		slog.Int("dropped", set.DroppedTotal()),
+	}
+	if len(set.Dropped) > 0 {
+		level = slog.LevelWarn
+		reasons := make([]string, 0, len(set.Dropped))
+		for r := range set.Dropped {
+			reasons = append(reasons, string(r))
+		}
+		slices.Sort(reasons)
+		by := make([]any, 0, len(reasons))
+		for _, r := range reasons {
+			by = append(by, slog.Int(r, set.Dropped[jwks.Reason(r)]))
+		}
+		attrs = append(attrs, slog.Group("dropped_by_reason", by...))
+	}
+	p.log.LogAttrs(ctx, level, "keys: fetched from the issuer", attrs...)
+}
