@@ -73,6 +73,16 @@ func JWKS(keys ...*Key) []byte {
 	return JWKSOf(set...)
 }
 
+// NewJWKS returns a JWKS document with one fresh P-256 key (ES256) per kid,
+// for tests that need a key set but never sign with it.
+func NewJWKS(kids ...string) []byte {
+	keys := make([]*Key, len(kids))
+	for i, kid := range kids {
+		keys[i] = NewEC(kid, elliptic.P256())
+	}
+	return JWKS(keys...)
+}
+
 // JWKSOf returns a JWKS document holding the given JWKs as they are, so tests
 // can publish keys with an odd "alg", "use" or "kid".
 func JWKSOf(set ...jose.JSONWebKey) []byte {

@@ -58,3 +58,18 @@ func TestMintVerifies(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestNewJWKS(t *testing.T) {
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(NewJWKS("a", "b"), &set); err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Keys) != 2 || set.Keys[0].KeyID != "a" || set.Keys[1].KeyID != "b" {
+		t.Fatalf("keys %+v, want a and b", set.Keys)
+	}
+	for _, k := range set.Keys {
+		if !k.IsPublic() || !k.Valid() || k.Algorithm != "ES256" {
+			t.Errorf("key %s: public %v, valid %v, alg %s", k.KeyID, k.IsPublic(), k.Valid(), k.Algorithm)
+		}
+	}
+}
