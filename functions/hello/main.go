@@ -3,6 +3,7 @@
 package main
 
 import (
+	"cmp"
 	"log/slog"
 	"os"
 
@@ -13,7 +14,14 @@ import (
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	// LOG_LEVEL=debug adds each request's principal (personal data, so
+	// never at a higher level); default info.
+	var level slog.Level
+	levelErr := level.UnmarshalText([]byte(cmp.Or(os.Getenv("LOG_LEVEL"), "info")))
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
+	if levelErr != nil {
+		log.Warn("LOG_LEVEL ignored", slog.String("error", levelErr.Error()))
+	}
 	if _, err := config.HelloFromEnv(os.Getenv); err != nil {
 		log.Error("cold start failed", slog.String("error", err.Error()))
 		os.Exit(1)

@@ -44,15 +44,18 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 			slog.String("requestId", req.RequestContext.RequestID))
 		return respond(500, failure{Message: "Internal server error"}), nil
 	}
+	// The principal is personal data: only a Debug line carries it, joined
+	// to the outcome's line by requestId.
+	h.log.LogAttrs(ctx, slog.LevelDebug, "principal", slog.String("principalId", principal),
+		slog.String("requestId", req.RequestContext.RequestID))
 	// The authorizer's policy already limits the caller to its own path; this
 	// check is defence in depth against a policy or route misconfiguration.
 	if req.PathParameters["userId"] != principal {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "reject", slog.String("reason", "path user id differs from principal"),
-			slog.String("principalId", principal), slog.String("requestId", req.RequestContext.RequestID))
+			slog.String("requestId", req.RequestContext.RequestID))
 		return respond(403, failure{Message: "Forbidden"}), nil
 	}
-	h.log.LogAttrs(ctx, slog.LevelInfo, "greet", slog.String("principalId", principal),
-		slog.String("requestId", req.RequestContext.RequestID))
+	h.log.LogAttrs(ctx, slog.LevelInfo, "greet", slog.String("requestId", req.RequestContext.RequestID))
 	return respond(200, greeting{Message: "Hello, " + principal + "!", UserID: principal}), nil
 }
 

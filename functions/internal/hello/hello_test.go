@@ -31,28 +31,46 @@ func TestHandle(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var logs bytes.Buffer
-			h := New(slog.New(slog.NewJSONHandler(&logs, nil)))
-			req := events.APIGatewayProxyRequest{
-				HTTPMethod:     "GET",
-				Path:           "/hello/" + tc.pathUser,
-				PathParameters: map[string]string{"userId": tc.pathUser},
-				RequestContext: events.APIGatewayProxyRequestContext{Authorizer: tc.authorizer, RequestID: "req-1"},
-			}
-			resp, err := h.Handle(context.Background(), req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if resp.StatusCode != tc.status || resp.Body != tc.body || resp.Headers["Content-Type"] != "application/json" {
-				t.Fatalf("got %d %q %v", resp.StatusCode, resp.Body, resp.Headers)
-			}
-			if !json.Valid([]byte(resp.Body)) {
-				t.Fatal("body is not JSON")
-			}
-			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
-			var rec map[string]any
-			if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &rec) != nil || rec["level"] != tc.logLevel {
-				t.Fatalf("log: %s", logs.String())
+			for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
+				var logs bytes.Buffer
+				h := New(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: level})))
+				req := events.APIGatewayProxyRequest{
+					HTTPMethod:     "GET",
+					Path:           "/hello/" + tc.pathUser,
+					PathParameters: map[string]string{"userId": tc.pathUser},
+					RequestContext: events.APIGatewayProxyRequestContext{Authorizer: tc.authorizer, RequestID: "req-1"},
+				}
+				resp, err := h.Handle(context.Background(), req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if resp.StatusCode != tc.status || resp.Body != tc.body || resp.Headers["Content-Type"] != "application/json" {
+					t.Fatalf("got %d %q %v", resp.StatusCode, resp.Body, resp.Headers)
+				}
+				if !json.Valid([]byte(resp.Body)) {
+					t.Fatal("body is not JSON")
+				}
+				// One line at the outcome's level; the principal (personal
+				// data) only ever in a DEBUG line.
+				outcome := 0
+				for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+					var rec map[string]any
+					if err := json.Unmarshal([]byte(line), &rec); err != nil {
+						t.Fatalf("log: %s", logs.String())
+					}
+					if _, has := rec["principalId"]; has && rec["level"] != "DEBUG" {
+						t.Errorf("principalId logged at %v: %s", rec["level"], line)
+					}
+					if rec["level"] == tc.logLevel {
+						outcome++
+					}
+				}
+				if outcome != 1 {
+					t.Fatalf("level %v: want one %s line: %s", level, tc.logLevel, logs.String())
+				}
+				if level == slog.LevelDebug && tc.status != 500 && !strings.Contains(logs.String(), `"principalId"`) {
+					t.Fatalf("principal missing from the debug log: %s", logs.String())
+				}
 			}
 		})
 	}
