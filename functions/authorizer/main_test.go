@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
@@ -27,14 +29,22 @@ func TestSetup(t *testing.T) {
 	})
 	mux.HandleFunc("/jwks", func(w http.ResponseWriter, _ *http.Request) { w.Write(jwttest.JWKS(key)) })
 	t.Setenv("ISSUER", srv.URL)
+	t.Setenv("AUDIENCES", "api://default")
 	t.Setenv("KEYS_TABLE_NAME", "")
 	t.Setenv("ALLOWED_ROUTES", "GET/hello/{userId}")
 	var logs bytes.Buffer
-	h, _, err := setup(context.Background(), slog.New(slog.NewJSONHandler(&logs, nil)))
+	h, warmed, err := setup(context.Background(), slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := key.Mint(nil, jwttest.Claims(srv.URL, "user-1", time.Now()))
+	select {
+	case <-warmed:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("keys not warmed; logs: %s", logs.String())
+	}
+	claims := jwttest.Claims(srv.URL, "user-1", time.Now())
+	claims["aud"] = "api://default"
+	tok := key.Mint(nil, claims)
 	resp, err := h.Handle(context.Background(), events.APIGatewayCustomAuthorizerRequest{
 		Type: "TOKEN", AuthorizationToken: "Bearer " + tok,
 		MethodArn: "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/hello/user-1",
@@ -48,9 +58,17 @@ func TestSetup(t *testing.T) {
 	}
 }
 
+// TestSetupInvalid: a setting config refuses fails the cold start.
 func TestSetupInvalid(t *testing.T) {
-	t.Setenv("ISSUER", "")
-	if _, _, err := setup(context.Background(), slog.New(slog.DiscardHandler)); err == nil {
-		t.Fatal("missing ISSUER accepted")
+	for name, env := range map[string]map[string]string{
+		"no issuer":              {"ISSUER": "", "AUDIENCES": "a"},
+		"no audience, no client": {"ISSUER": "https://issuer.example.com", "AUDIENCES": "", "CLIENT_IDS": ""},
+	} {
+		for k, v := range env {
+			t.Setenv(k, v)
+		}
+		if _, _, err := setup(context.Background(), slog.New(slog.DiscardHandler)); !errors.Is(err, config.ErrInvalidSetting) {
+			t.Errorf("%s: err = %v", name, err)
+		}
 	}
 }

@@ -59,6 +59,7 @@ func TestSetupWithTable(t *testing.T) {
 	defer issuer.Close()
 	t.Setenv("ISSUER", "https://issuer.example.com")
 	t.Setenv("JWKS_URL", issuer.URL+"/jwks")
+	t.Setenv("AUDIENCES", "api://default")
 	t.Setenv("KEYS_TABLE_NAME", table)
 	var logs bytes.Buffer
 	if _, _, err := setup(ctx, slog.New(slog.NewJSONHandler(&logs, nil))); err != nil {

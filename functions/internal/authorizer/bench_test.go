@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	jose "github.com/go-jose/go-jose/v4"
@@ -36,18 +37,17 @@ func benchClaims() map[string]any {
 // logging at Info (allow lines off), warm keys, one verdict already made.
 func benchSetup(b *testing.B, key *jwttest.Key) (*Handler, events.APIGatewayCustomAuthorizerRequest) {
 	f := loadFixture(b)
-	h := newHandlerLevel(b, f, "cognito", io.Discard, slog.LevelInfo)
+	h := newHandlerWith(b, f, configs()["cognito"], io.Discard, slog.LevelInfo)
 	tok := key.Mint(nil, benchClaims())
 	req := events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: "Bearer " + tok, MethodArn: defaultARN}
-	if _, err := h.HandleJSON(context.Background(), req); err != nil {
+	if _, err := h.Handle(context.Background(), req); err != nil {
 		b.Fatal(err)
 	}
 	return h, req
 }
 
 // runtimeEncoder does what aws-lambda-go does with a handler's result: it
-// JSON-encodes the value (HTML escaping off) into a reused buffer; for a
-// *Response that is "{}", after which the runtime sends the reader as is.
+// JSON-encodes the value (HTML escaping off) into a reused buffer.
 type runtimeEncoder struct {
 	buf bytes.Buffer
 	enc *json.Encoder
@@ -66,14 +66,14 @@ func (r *runtimeEncoder) encode(v any) error {
 }
 
 // benchAuthorize is the whole warm verdict as the Lambda function runs it:
-// HandleJSON plus the runtime's handling of its result.
+// Handle plus the runtime's encoding of its result.
 func benchAuthorize(b *testing.B, h *Handler, req events.APIGatewayCustomAuthorizerRequest) {
 	ctx := context.Background()
 	rt := newRuntimeEncoder()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		resp, err := h.HandleJSON(ctx, req)
+		resp, err := h.Handle(ctx, req)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -95,30 +95,11 @@ func BenchmarkAuthorizeES256(b *testing.B) {
 	benchAuthorize(b, h, req)
 }
 
-// BenchmarkHandleStruct is Handle with the response value JSON-encoded by
-// the runtime, the path before HandleJSON (and the one bench/ measures).
-func BenchmarkHandleStruct(b *testing.B) {
-	f := loadFixture(b)
-	h, req := benchSetup(b, f.rsa)
-	ctx := context.Background()
-	rt := newRuntimeEncoder()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		resp, err := h.Handle(ctx, req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := rt.encode(resp); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // BenchmarkVerify is token.Verifier.Verify alone on the same token.
 func BenchmarkVerify(b *testing.B) {
 	f := loadFixture(b)
-	v, err := token.NewVerifier(configs()["cognito"], f.keys)
+	cfg := configs()["cognito"]
+	v, err := token.New(cfg, keysOf(f, cfg), func() time.Time { return testNow })
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
@@ -106,52 +107,78 @@ func loadFixture(t testing.TB) *fixture {
 	return f
 }
 
-// configs are the two issuer flavours the tests run against.
-func configs() map[string]token.Config {
-	now := func() time.Time { return testNow }
+// configs are the issuer setups the tests run against: one Cognito user
+// pool, one Okta authorization server, and both together with routes that
+// need scopes and name issuers ("multi").
+func configs() map[string]*config.Authorizer {
 	algs := []string{"RS256", "PS256", "ES256", "EdDSA"}
-	return map[string]token.Config{
-		"cognito": {
-			Issuer: cognitoIssuer, ClientIDs: []string{"client-1"}, TokenUse: "access",
-			RequiredScopes: []string{"read"}, UserIDClaim: "sub", Algorithms: algs,
-			Leeway: time.Minute, Now: now,
-		},
-		"okta": {
-			Issuer: oktaIssuer, Audiences: []string{"api://default"}, ClientIDs: []string{"0oa-client"},
-			RequiredScopes: []string{"read"}, UserIDClaim: "uid", Algorithms: algs,
-			Leeway: time.Minute, Now: now,
-		},
+	cognito := config.Issuer{Name: "cognito", Issuer: cognitoIssuer, ClientIDs: []string{"client-1"},
+		TokenUse: "access", UserIDClaim: "sub"}
+	okta := config.Issuer{Name: "okta", Issuer: oktaIssuer, Audiences: []string{"api://default"},
+		ClientIDs: []string{"0oa-client"}, UserIDClaim: "uid"}
+	routes := func(rs ...string) []config.Route {
+		var out []config.Route
+		for _, r := range rs {
+			out = append(out, config.Route{Route: r})
+		}
+		return out
+	}
+	return map[string]*config.Authorizer{
+		"cognito": {Issuers: []config.Issuer{cognito}, Routes: routes("GET/hello/{userId}"),
+			RequiredScopes: []string{"read"}, Algorithms: algs, ClockSkew: time.Minute},
+		"okta": {Issuers: []config.Issuer{okta}, Routes: routes("GET/hello/{userId}", "POST/users/{userId}/items"),
+			RequiredScopes: []string{"read"}, Algorithms: algs, ClockSkew: time.Minute},
+		"multi": {Issuers: []config.Issuer{cognito, okta}, Routes: []config.Route{
+			{Route: "GET/hello/{userId}", Scopes: []string{"hello"}, Issuers: []string{"cognito", "okta"}},
+			{Route: "POST/users/{userId}/items", Scopes: []string{"write"}, Issuers: []string{"cognito"}},
+			{Route: "GET/orders/{orderId}", Scopes: []string{"orders.read"}},
+		}, RequiredScopes: []string{"read"}, Algorithms: algs, ClockSkew: time.Minute},
 	}
 }
 
-var routes = map[string][]string{
-	"cognito": {"GET/hello/{userId}"},
-	"okta":    {"GET/hello/{userId}", "POST/users/{userId}/items"},
+// keysOf are the key sources of cfg's issuers: the fixture's keys, except
+// that Okta's "rsa-1" is another key (rsa-2's), so the two issuers share a
+// kid with different keys.
+func keysOf(f *fixture, cfg *config.Authorizer) map[string]token.Keys {
+	out := map[string]token.Keys{}
+	for _, iss := range cfg.Issuers {
+		out[iss.Name] = f.keys
+		if iss.Name == "okta" && len(cfg.Issuers) > 1 {
+			okta := fakeKeys{}
+			for kid, k := range f.keys {
+				okta[kid] = k
+			}
+			okta["rsa-1"] = &jose.JSONWebKey{Key: f.rsa2.Public(), KeyID: "rsa-1", Algorithm: "RS256", Use: "sig"}
+			out[iss.Name] = okta
+		}
+	}
+	return out
 }
 
-// newHandler logs at Debug to log, so tests see one line per verdict,
+// newTestHandler logs at Debug to log, so tests see one line per verdict,
 // allow lines included.
-func newHandler(t testing.TB, f *fixture, cfg string, log io.Writer) *Handler {
+func newTestHandler(t testing.TB, f *fixture, cfg string, log io.Writer) *Handler {
 	t.Helper()
-	return newHandlerLevel(t, f, cfg, log, slog.LevelDebug)
+	return newHandlerWith(t, f, configs()[cfg], log, slog.LevelDebug)
 }
 
-// newHandlerLevel logs at level: benchmarks use slog.LevelInfo, the Lambda
-// function's default, where allow lines are off.
-func newHandlerLevel(t testing.TB, f *fixture, cfg string, log io.Writer, level slog.Level) *Handler {
+// newHandlerWith builds the handler of cfg over the fixture's keys, logging
+// at level (benchmarks use slog.LevelInfo, the function's default, where
+// allow lines are off).
+func newHandlerWith(t testing.TB, f *fixture, cfg *config.Authorizer, log io.Writer, level slog.Level) *Handler {
 	t.Helper()
-	v, err := token.NewVerifier(configs()[cfg], f.keys)
+	v, err := token.New(cfg, keysOf(f, cfg), func() time.Time { return testNow })
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := policy.NewBuilder(routes[cfg])
+	b, err := policy.NewBuilder(cfg.Routes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if log == nil {
 		log = io.Discard
 	}
-	return New(v, b, slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: level})))
+	return newHandler(v, b, slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: level})))
 }
 
 func cognitoClaims() map[string]any {

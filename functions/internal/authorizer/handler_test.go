@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 )
@@ -16,14 +20,14 @@ import (
 // TestHugeToken: a 1 MiB token, validly signed, is refused before decoding.
 func TestHugeToken(t *testing.T) {
 	f := loadFixture(t)
-	h := newHandler(t, f, "cognito", nil)
+	h := newTestHandler(t, f, "cognito", nil)
 	big := with(cognitoClaims(), "pad", strings.Repeat("x", 1<<20))
 	for _, auth := range []string{bearer(f.rsa.Mint(nil, big)), strings.Repeat("A", 1<<20)} {
-		_, err := h.Handle(context.Background(), events.APIGatewayCustomAuthorizerRequest{
+		v := h.decide(context.Background(), events.APIGatewayCustomAuthorizerRequest{
 			Type: "TOKEN", AuthorizationToken: auth, MethodArn: defaultARN,
 		})
-		if err == nil || err.Error() != "Unauthorized" {
-			t.Fatalf("err = %v", err)
+		if !errors.Is(v.reason, token.ErrMalformed) || !strings.Contains(v.reason.Error(), "too long") {
+			t.Fatalf("reason = %v", v.reason)
 		}
 	}
 }
@@ -31,11 +35,14 @@ func TestHugeToken(t *testing.T) {
 // TestNonTokenEvent: REQUEST-type events are not this authorizer's.
 func TestNonTokenEvent(t *testing.T) {
 	f := loadFixture(t)
-	h := newHandler(t, f, "cognito", nil)
-	_, err := h.Handle(context.Background(), events.APIGatewayCustomAuthorizerRequest{
+	h := newTestHandler(t, f, "cognito", nil)
+	ev := events.APIGatewayCustomAuthorizerRequest{
 		Type: "REQUEST", AuthorizationToken: bearer(f.rsa.Mint(nil, cognitoClaims())), MethodArn: defaultARN,
-	})
-	if err != ErrUnauthorized {
+	}
+	if v := h.decide(context.Background(), ev); !errors.Is(v.reason, ErrEventType) {
+		t.Fatalf("reason = %v", v.reason)
+	}
+	if _, err := h.Handle(context.Background(), ev); err != ErrUnauthorized {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -46,9 +53,9 @@ func (panicVerifier) Verify(context.Context, string) (token.Claims, error) { pan
 
 // TestPanicIsUnauthorized: the boundary recovers, logs, and denies.
 func TestPanicIsUnauthorized(t *testing.T) {
-	b, _ := policy.NewBuilder([]string{"GET/hello/{userId}"})
+	b, _ := policy.NewBuilder([]config.Route{{Route: "GET/hello/{userId}"}})
 	var logs bytes.Buffer
-	h := New(panicVerifier{}, b, newJSONLogger(&logs))
+	h := newHandler(panicVerifier{}, b, slog.New(slog.NewJSONHandler(&logs, nil)))
 	resp, err := h.Handle(context.Background(), events.APIGatewayCustomAuthorizerRequest{
 		Type: "TOKEN", AuthorizationToken: "Bearer a.b.c", MethodArn: defaultARN,
 	})
@@ -56,22 +63,23 @@ func TestPanicIsUnauthorized(t *testing.T) {
 		t.Fatalf("resp=%+v err=%v", resp, err)
 	}
 	var rec map[string]any
-	if json.Unmarshal(logs.Bytes(), &rec) != nil || rec["reason"] != "panic" {
+	if json.Unmarshal(logs.Bytes(), &rec) != nil || rec["reason"] != "panic" || rec["panic"] != "boom" {
 		t.Fatalf("log: %s", logs.String())
 	}
 }
 
 // TestPolicyIndependentOfPath: the cached policy must not depend on the
-// requested resource, only on API, stage and user.
+// requested resource, only on API, stage and token.
 func TestPolicyIndependentOfPath(t *testing.T) {
 	f := loadFixture(t)
-	h := newHandler(t, f, "okta", nil)
+	h := newTestHandler(t, f, "okta", nil)
 	tok := bearer(f.rsa.Mint(nil, oktaClaims()))
 	var first []byte
 	for _, arn := range []string{
 		"arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/hello/00u1abcdEFGH",
 		"arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/POST/users/x/items",
 		"arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/DELETE/",
+		"arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/a b/\u00e9/*",
 	} {
 		resp, err := h.Handle(context.Background(), events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: tok, MethodArn: arn})
 		if err != nil {
@@ -83,5 +91,52 @@ func TestPolicyIndependentOfPath(t *testing.T) {
 		} else if !bytes.Equal(first, b) {
 			t.Fatalf("policy differs by path:\n%s\n%s", first, b)
 		}
+	}
+}
+
+// TestRuntimeEncoding: what the Lambda runtime sends for Handle's answer,
+// through aws-lambda-go's own handler wrapper: the policy as JSON for a
+// valid token, the error "Unauthorized" for an invalid one.
+func TestRuntimeEncoding(t *testing.T) {
+	f := loadFixture(t)
+	h := newTestHandler(t, f, "cognito", nil)
+	invoke := lambda.NewHandler(h.Handle).Invoke
+	ev := func(tok string) []byte {
+		b, _ := json.Marshal(events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: tok, MethodArn: defaultARN})
+		return b
+	}
+	out, err := invoke(context.Background(), ev(bearer(f.rsa.Mint(nil, cognitoClaims()))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp events.APIGatewayCustomAuthorizerResponse
+	if err := json.Unmarshal(out, &resp); err != nil || resp.PrincipalID != "user-1" ||
+		resp.PolicyDocument.Statement[0].Resource[0] != "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/hello/user-1" {
+		t.Fatalf("%s: %v", out, err)
+	}
+	if _, err := invoke(context.Background(), ev("Bearer x.y.z")); err == nil || err.Error() != "Unauthorized" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestLogLevels: at Info (the function's default) an allow logs nothing and
+// a deny one Warn line; at Debug the allow line appears.
+func TestLogLevels(t *testing.T) {
+	f := loadFixture(t)
+	ok := events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: bearer(f.rsa.Mint(nil, cognitoClaims())), MethodArn: defaultARN}
+	bad := ok
+	bad.AuthorizationToken = "Bearer x.y.z"
+	var logs bytes.Buffer
+	h := newHandlerWith(t, f, configs()["cognito"], &logs, slog.LevelInfo)
+	if _, err := h.Handle(context.Background(), ok); err != nil || logs.Len() != 0 {
+		t.Fatalf("allow at Info: %v, logged %q", err, logs.String())
+	}
+	if _, err := h.Handle(context.Background(), bad); err == nil || !strings.Contains(logs.String(), `"level":"WARN","msg":"deny"`) {
+		t.Fatalf("deny at Info: %v, logged %q", err, logs.String())
+	}
+	logs.Reset()
+	h = newHandlerWith(t, f, configs()["cognito"], &logs, slog.LevelDebug)
+	if _, err := h.Handle(context.Background(), ok); err != nil || !strings.Contains(logs.String(), `"msg":"allow","userId":"user-1","issuerName":"cognito"`) {
+		t.Fatalf("allow at Debug: %v, logged %q", err, logs.String())
 	}
 }

@@ -3,8 +3,10 @@ package authorizer
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	jose "github.com/go-jose/go-jose/v4"
 
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 )
 
@@ -22,23 +24,20 @@ import (
 // rules), the same golden event passes.
 func TestRejectionsAreIsolated(t *testing.T) {
 	f := loadFixture(t)
-	withCfg := func(edit func(*token.Config)) func(t *testing.T, cfg string, ev events.APIGatewayCustomAuthorizerRequest) {
+	withCfg := func(edit func(*config.Authorizer)) func(t *testing.T, cfg string, ev events.APIGatewayCustomAuthorizerRequest) {
 		return func(t *testing.T, cfg string, ev events.APIGatewayCustomAuthorizerRequest) {
-			c := configs()[cfg]
+			c := *configs()[cfg]
+			c.Issuers = slices.Clone(c.Issuers)
 			edit(&c)
-			v, err := token.NewVerifier(c, f.keys)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := policy.NewBuilder(routes[cfg])
-			if _, err := New(v, b, newJSONLogger(nopWriter{})).Handle(context.Background(), ev); err != nil {
-				t.Fatalf("still rejected with the check disabled: %v", err)
+			if v := newHandlerWith(t, f, &c, nil, slog.LevelInfo).decide(context.Background(), ev); v.reason != nil {
+				t.Fatalf("still rejected with the check disabled: %v", v.reason)
 			}
 		}
 	}
 	// verifiedOnly: everything but the user-id safety check passes.
 	verifiedOnly := func(t *testing.T, cfg string, ev events.APIGatewayCustomAuthorizerRequest) {
-		v, _ := token.NewVerifier(configs()[cfg], f.keys)
+		c := configs()[cfg]
+		v, _ := token.New(c, keysOf(f, c), func() time.Time { return testNow })
 		raw, _ := token.Extract(ev.AuthorizationToken)
 		if _, err := v.Verify(context.Background(), raw); err != nil {
 			t.Fatalf("token fails before the user id check: %v", err)
@@ -70,24 +69,27 @@ func TestRejectionsAreIsolated(t *testing.T) {
 	}
 	goodARN := func(t *testing.T, cfg string, ev events.APIGatewayCustomAuthorizerRequest) {
 		ev.MethodArn = defaultARN
-		withCfg(func(*token.Config) {})(t, cfg, ev)
+		withCfg(func(*config.Authorizer) {})(t, cfg, ev)
 	}
 	checks := map[string]func(*testing.T, string, events.APIGatewayCustomAuthorizerRequest){
-		"cognito_deny_client_id_wrong":            withCfg(func(c *token.Config) { c.ClientIDs = nil }),
-		"cognito_deny_client_id_missing":          withCfg(func(c *token.Config) { c.ClientIDs = nil }),
-		"cognito_deny_token_use_wrong":            withCfg(func(c *token.Config) { c.TokenUse = "" }),
-		"cognito_deny_scope_missing":              withCfg(func(c *token.Config) { c.RequiredScopes = nil }),
-		"cognito_deny_scope_prefix_only":          withCfg(func(c *token.Config) { c.RequiredScopes = nil }),
-		"cognito_deny_iss_wrong":                  withCfg(func(c *token.Config) { c.Issuer = cognitoIssuer + "/" }),
-		"cognito_deny_expired":                    withCfg(func(c *token.Config) { c.Leeway = 2 * time.Minute }),
-		"cognito_deny_nbf_future":                 withCfg(func(c *token.Config) { c.Leeway = 2 * time.Minute }),
-		"cognito_deny_iat_future":                 withCfg(func(c *token.Config) { c.Leeway = 2 * time.Minute }),
-		"cognito_deny_alg_not_allowed_rs384":      withCfg(func(c *token.Config) { c.Algorithms = append(c.Algorithms, "RS384") }),
-		"okta_deny_aud_wrong":                     withCfg(func(c *token.Config) { c.Audiences = nil }),
-		"okta_deny_aud_missing":                   withCfg(func(c *token.Config) { c.Audiences = nil }),
-		"okta_deny_cid_wrong":                     withCfg(func(c *token.Config) { c.ClientIDs = nil }),
-		"okta_deny_cid_good_client_id_bad":        withCfg(func(c *token.Config) { c.ClientIDs = nil }),
-		"okta_deny_scp_missing_read":              withCfg(func(c *token.Config) { c.RequiredScopes = nil }),
+		"cognito_deny_client_id_wrong":       withCfg(func(c *config.Authorizer) { c.Issuers[0].ClientIDs = nil }),
+		"cognito_deny_client_id_missing":     withCfg(func(c *config.Authorizer) { c.Issuers[0].ClientIDs = nil }),
+		"cognito_deny_token_use_wrong":       withCfg(func(c *config.Authorizer) { c.Issuers[0].TokenUse = "" }),
+		"cognito_deny_scope_missing":         withCfg(func(c *config.Authorizer) { c.RequiredScopes = nil }),
+		"cognito_deny_scope_prefix_only":     withCfg(func(c *config.Authorizer) { c.RequiredScopes = nil }),
+		"cognito_deny_iss_wrong":             withCfg(func(c *config.Authorizer) { c.Issuers[0].Issuer = cognitoIssuer + "/" }),
+		"cognito_deny_expired":               withCfg(func(c *config.Authorizer) { c.ClockSkew = 2 * time.Minute }),
+		"cognito_deny_nbf_future":            withCfg(func(c *config.Authorizer) { c.ClockSkew = 2 * time.Minute }),
+		"cognito_deny_iat_future":            withCfg(func(c *config.Authorizer) { c.ClockSkew = 2 * time.Minute }),
+		"cognito_deny_alg_not_allowed_rs384": withCfg(func(c *config.Authorizer) { c.Algorithms = append(c.Algorithms, "RS384") }),
+		"okta_deny_aud_wrong":                withCfg(func(c *config.Authorizer) { c.Issuers[0].Audiences = nil }),
+		"okta_deny_aud_missing":              withCfg(func(c *config.Authorizer) { c.Issuers[0].Audiences = nil }),
+		"okta_deny_cid_wrong":                withCfg(func(c *config.Authorizer) { c.Issuers[0].ClientIDs = nil }),
+		"okta_deny_cid_good_client_id_bad":   withCfg(func(c *config.Authorizer) { c.Issuers[0].ClientIDs = nil }),
+		"okta_deny_scp_missing_read":         withCfg(func(c *config.Authorizer) { c.RequiredScopes = nil }),
+		"multi_deny_no_route_earned": withCfg(func(c *config.Authorizer) {
+			c.Routes = append(slices.Clone(c.Routes), config.Route{Route: "GET/me/{userId}", Issuers: []string{"cognito"}})
+		}),
 		"cognito_deny_methodarn_missing_path":     goodARN,
 		"cognito_deny_methodarn_wildcard_account": goodARN,
 		"cognito_deny_methodarn_wrong_service":    goodARN,
@@ -115,15 +117,11 @@ func TestRejectionsAreIsolated(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ev events.APIGatewayCustomAuthorizerRequest
+			var ev goldenEvent
 			if err := json.Unmarshal(raw, &ev); err != nil {
 				t.Fatal(err)
 			}
-			check(t, strings.SplitN(name, "_", 2)[0], ev)
+			check(t, strings.SplitN(name, "_", 2)[0], ev.APIGatewayCustomAuthorizerRequest)
 		})
 	}
 }
-
-type nopWriter struct{}
-
-func (nopWriter) Write(p []byte) (int, error) { return len(p), nil }

@@ -1,8 +1,0 @@
-package authorizer
-
-import (
-	"io"
-	"log/slog"
-)
-
-func newJSONLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
