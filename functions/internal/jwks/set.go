@@ -17,6 +17,9 @@ import (
 const (
 	// MaxKeys is the number of usable keys a set keeps; further keys are dropped.
 	MaxKeys = 100
+	// MaxMembers is the number of members examined; the rest are dropped
+	// unread, so a junk document costs little more than its decoding.
+	MaxMembers = 10 * MaxKeys
 	// MinRSABits is the smallest RSA modulus accepted (RFC 7518 §3.3).
 	MinRSABits = 2048
 	// MaxRSABits bounds the cost of a verification.
@@ -40,7 +43,7 @@ const (
 	ReasonRSAExponent Reason = "rsa_exponent"  // even or below 3
 	ReasonAlg         Reason = "alg_mismatch"  // "alg" of another key family or curve
 	ReasonDuplicate   Reason = "duplicate_kid" // an earlier member has the same kid
-	ReasonTooMany     Reason = "too_many"      // beyond MaxKeys usable keys
+	ReasonTooMany     Reason = "too_many"      // beyond MaxKeys usable keys or MaxMembers members
 )
 
 // Set is a parsed, filtered JWKS: public signature keys only, one per kid.
@@ -92,7 +95,11 @@ func ParseSet(raw []byte) (*Set, error) {
 	}
 	s := &Set{Keys: make(map[string]*jose.JSONWebKey), Members: len(doc.Keys)}
 	var kept []jose.JSONWebKey
-	for _, member := range doc.Keys {
+	for i, member := range doc.Keys {
+		if i == MaxMembers {
+			s.drop(ReasonTooMany, len(doc.Keys)-i)
+			break
+		}
 		k, reason := parseMember(member)
 		if reason == "" {
 			if _, dup := s.Keys[k.KeyID]; dup {
@@ -102,10 +109,7 @@ func ParseSet(raw []byte) (*Set, error) {
 			}
 		}
 		if reason != "" {
-			if s.Dropped == nil {
-				s.Dropped = make(map[Reason]int)
-			}
-			s.Dropped[reason]++
+			s.drop(reason, 1)
 			continue
 		}
 		s.Keys[k.KeyID] = k
@@ -120,6 +124,13 @@ func ParseSet(raw []byte) (*Set, error) {
 	}
 	s.JSON = js
 	return s, nil
+}
+
+func (s *Set) drop(r Reason, n int) {
+	if s.Dropped == nil {
+		s.Dropped = make(map[Reason]int)
+	}
+	s.Dropped[r] += n
 }
 
 // summary lists the drop counts as "reason=n" in a stable order.

@@ -229,13 +229,20 @@ func TestParseSetJunkCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Len() != 1 || s.Members != n+1 || !maps.Equal(s.Dropped, map[Reason]int{ReasonUnparseable: n}) {
+	want := map[Reason]int{ReasonUnparseable: MaxMembers - 1, ReasonTooMany: n + 1 - MaxMembers}
+	if s.Len() != 1 || s.Members != n+1 || !maps.Equal(s.Dropped, want) {
 		t.Fatalf("kept %d of %d, dropped %v", s.Len(), s.Members, s.Dropped)
 	}
 	all := strings.Replace(b.String(), good, "{}", 1)
 	_, err = ParseSet([]byte(all))
-	if !errors.Is(err, ErrNoKeys) || len(err.Error()) > 200 || !strings.Contains(err.Error(), fmt.Sprintf("unparseable=%d", n+1)) {
+	if !errors.Is(err, ErrNoKeys) || len(err.Error()) > 200 ||
+		!strings.Contains(err.Error(), fmt.Sprintf("too_many=%d unparseable=%d", n+1-MaxMembers, MaxMembers)) {
 		t.Fatalf("err = %.300v", err)
+	}
+	// A usable key past MaxMembers is not read.
+	late := `{"keys":[` + strings.Repeat(`{},`, MaxMembers) + good + `]}`
+	if _, err := ParseSet([]byte(late)); !errors.Is(err, ErrNoKeys) {
+		t.Fatalf("key past MaxMembers: %v", err)
 	}
 }
 

@@ -62,8 +62,14 @@ func TestJunkSetOneLine(t *testing.T) {
 	}
 	rec := fetched[0]
 	by, _ := rec["dropped_by_reason"].(map[string]any)
+	if _, ok := by[string(jwks.ReasonTooMany)].(float64); !ok {
+		t.Fatalf("summary: %v", rec)
+	}
+	if _, ok := by[string(jwks.ReasonUnparseable)].(float64); !ok {
+		t.Fatalf("summary: %v", rec)
+	}
 	if rec["level"] != "WARN" || rec["keys"] != 1.0 || rec["members"] != float64(junk+1) ||
-		rec["dropped"] != float64(junk) || by[string(jwks.ReasonUnparseable)] != float64(junk) {
+		rec["dropped"] != float64(junk) || by[string(jwks.ReasonUnparseable)].(float64)+by[string(jwks.ReasonTooMany)].(float64) != float64(junk) {
 		t.Fatalf("summary: %v", rec)
 	}
 

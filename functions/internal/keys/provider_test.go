@@ -196,7 +196,7 @@ func TestCallerContextEndsWait(t *testing.T) {
 	is := newIssuer(t, "a")
 	is.hang.Store(true)
 	o := options(is.url())
-	o.FetchTimeout = 5 * time.Second
+	o.FetchTimeout = time.Second
 	p, _ := newProvider(t, o)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
