@@ -7,6 +7,7 @@
 package verdict
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -36,9 +37,9 @@ import (
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/bench/internal/fixture"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/authorizer"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/jwks"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keys"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 )
 
@@ -59,7 +60,7 @@ type Harness struct {
 // Harnesses lists the verifiers, the floor first.
 var Harnesses = []Harness{
 	{"floor", "crypto/rsa (crypto/ecdsa) verify only", []string{"RS256", "ES256"}, NewFloor},
-	{"ours", "this project: authorizer.HandleJSON (the Lambda handler)", []string{"RS256", "ES256"}, NewOurs},
+	{"ours", "this project: authorizer.Handle (the Lambda handler) + the runtime's JSON encoding", []string{"RS256", "ES256"}, NewOurs},
 	{"ours-verifier", "this project: token.Verifier only", []string{"RS256", "ES256"}, NewOursVerifier},
 	{"golang-jwt", "golang-jwt/jwt v5.3.1 + keyfunc v3.9.1", []string{"RS256", "ES256"}, NewGolangJWT},
 	{"jwx", "lestrrat-go/jwx v3.4.0", []string{"RS256", "ES256"}, NewJWX},
@@ -133,64 +134,61 @@ func NewFloor(f *fixture.Fixture, alg string) (Func, error) {
 
 // --- this project ----------------------------------------------------------
 
-// KeysFor returns the warm key source of the project harnesses: a
-// keys.Provider (memory only, no Store) that fetched the fixture's JWKS from
-// a local httptest server once, as a warm Lambda instance holds it. The
-// server stays up (a miss would reach it), but no verdict calls it.
-func KeysFor(f *fixture.Fixture, alg string) (token.Keys, func(), error) {
+// jwksServer serves the fixture's JWKS for alg from a local httptest
+// server, as a warm Lambda instance's issuer. It stays up (a key miss would
+// reach it), but no verdict calls it.
+func jwksServer(f *fixture.Fixture, alg string) (*httptest.Server, error) {
 	doc, err := f.JWKS(alg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(doc)
-	}))
-	p, err := keys.New(keys.Options{Issuer: f.Issuer, JWKSURL: srv.URL + "/jwks.json", TTL: 12 * time.Hour})
-	if err != nil {
-		srv.Close()
-		return nil, nil, err
-	}
-	if err := p.Warm(context.Background()); err != nil {
-		srv.Close()
-		return nil, nil, err
-	}
-	return p, srv.Close, nil
+	})), nil
 }
 
-// KeysKind says which key source KeysFor gives (for the report).
+// ourConfig is what config.FromEnv reads for the fixture, as the Lambda
+// function is configured in the benchmark.
+func ourConfig(f *fixture.Fixture, alg, jwksURL string) (*config.Authorizer, error) {
+	env := map[string]string{
+		"ISSUER":                 f.Issuer,
+		"JWKS_URL":               jwksURL,
+		"AUDIENCES":              f.Audience,
+		"CLIENT_IDS":             f.ClientID,
+		"REQUIRED_SCOPES":        f.RequiredScope,
+		"ALLOWED_ALGORITHMS":     alg,
+		"ALLOWED_ROUTES":         fixture.Route,
+		"KEYS_CACHE_TTL_SECONDS": "43200",
+		"CLOCK_SKEW_SECONDS":     fmt.Sprint(int(Leeway.Seconds())),
+	}
+	return config.FromEnv(func(k string) string { return env[k] })
+}
+
+// KeysKind says which key source the project harnesses use (for the report).
 const KeysKind = "keys.Provider, memory only, warmed once from a local httptest JWKS server"
 
-func ourVerifier(f *fixture.Fixture, alg string) (*token.Verifier, error) {
-	keys, _, err := KeysFor(f, alg)
-	if err != nil {
-		return nil, err
-	}
-	return token.NewVerifier(token.Config{
-		Issuer:         f.Issuer,
-		Audiences:      []string{f.Audience},
-		ClientIDs:      []string{f.ClientID},
-		RequiredScopes: []string{f.RequiredScope},
-		Algorithms:     []string{alg},
-		Leeway:         Leeway,
-	}, keys)
-}
-
 // NewOurs runs the whole verdict of this project as the Lambda function
-// does: the TOKEN event through authorizer.HandleJSON (bearer extraction,
-// methodArn parsing, key lookup, signature, claims, user-id check, one JSON
-// log line to io.Discard, the policy rendered as JSON) and the response read
-// out as the Lambda runtime copies an io.Reader response.
+// does: authorizer.FromConfig (warmed), the TOKEN event through
+// authorizer.Handle (bearer extraction, methodArn parsing, key lookup,
+// signature, claims, user-id check, policy) and the response JSON-encoded
+// as the Lambda runtime encodes it.
 func NewOurs(f *fixture.Fixture, alg string) (Func, error) {
-	v, err := ourVerifier(f, alg)
+	srv, err := jwksServer(f, alg)
 	if err != nil {
 		return nil, err
 	}
-	pb, err := policy.NewBuilder([]string{fixture.Route})
+	cfg, err := ourConfig(f, alg, srv.URL+"/jwks.json")
 	if err != nil {
 		return nil, err
 	}
-	h := authorizer.New(v, pb, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h, warmed, err := authorizer.FromConfig(context.Background(), cfg, authorizer.Deps{
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return nil, err
+	}
+	<-warmed
 	ctx := context.Background()
 	// The events are built beforehand: the runtime's decoding of the event
 	// is not part of the verdict (nor of the floor).
@@ -200,27 +198,48 @@ func NewOurs(f *fixture.Fixture, alg string) (Func, error) {
 			Type: "TOKEN", AuthorizationToken: "Bearer " + t, MethodArn: fixture.MethodARNPrefix + "user",
 		}
 	}
+	// aws-lambda-go encodes a handler's result with HTML escaping off into
+	// a reused buffer.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
 	return func(tok string) (string, error) {
 		req, ok := reqs[tok]
 		if !ok {
 			req = &events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: "Bearer " + tok, MethodArn: fixture.MethodARNPrefix + "user"}
 		}
-		resp, err := h.HandleJSON(ctx, *req)
+		resp, err := h.Handle(ctx, *req)
 		if err != nil {
 			return "", err
 		}
-		// The runtime copies the io.Reader response to its HTTP request;
-		// io.Copy to io.Discard is that copy without the socket.
-		if n, err := io.Copy(io.Discard, resp); err != nil || n == 0 {
-			return "", fmt.Errorf("read response: %d bytes, %v", n, err)
+		buf.Reset()
+		if err := enc.Encode(resp); err != nil {
+			return "", err
 		}
-		return "", nil
+		return resp.PrincipalID, nil
 	}, nil
 }
 
-// NewOursVerifier is token.Verifier.Verify alone, for the breakdown.
+// NewOursVerifier is token.Verifier.Verify alone, for the breakdown, with
+// the key provider FromConfig would build.
 func NewOursVerifier(f *fixture.Fixture, alg string) (Func, error) {
-	v, err := ourVerifier(f, alg)
+	srv, err := jwksServer(f, alg)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := ourConfig(f, alg, srv.URL+"/jwks.json")
+	if err != nil {
+		return nil, err
+	}
+	iss := cfg.Issuers[0]
+	p, err := keys.New(keys.Options{Issuer: iss.Issuer, JWKSURL: iss.JWKSURL, TTL: cfg.KeysCacheTTL, FetchTimeout: cfg.JWKSFetchTimeout})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Warm(context.Background()); err != nil {
+		return nil, err
+	}
+	v, err := token.New(cfg, map[string]token.Keys{iss.Name: p}, nil)
 	if err != nil {
 		return nil, err
 	}

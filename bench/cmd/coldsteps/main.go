@@ -1,10 +1,12 @@
 // Command coldsteps repeats, step by step, what the authorizer's main does
 // at a cold start with keys in DynamoDB (functions/authorizer/main.go:
-// settings, AWS SDK configuration, key provider, Warm, verifier, policy) and
-// then answers one TOKEN event, timing each step from process start. (main
-// runs Warm in the background, overlapping lambda.Start's handshake; here it
-// runs inline so that the load is timed on its own.) The
-// suite runs it as a fresh process many times to split the cold start.
+// settings, then authorizer.FromConfig, here with the AWS SDK configuration
+// made beforehand so that it is timed on its own) and then answers one
+// TOKEN event, timing each step from process start: settings, sdk_config,
+// setup (FromConfig: key providers, verifier, policy; the key load starts
+// in the background), warm_keys_getitem (waiting for that load, as the
+// first invocation does), first_verdict. The suite runs it as a fresh
+// process many times to split the cold start.
 // Output: one JSON object {"step": ms since the previous step, …}.
 package main
 
@@ -22,10 +24,6 @@ import (
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/authorizer"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/awsenv"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keys"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keystore"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 )
 
 func main() {
@@ -52,40 +50,22 @@ func main() {
 		fail(err)
 	}
 	mark("sdk_config")
-	provider, err := keys.New(keys.Options{
-		Issuer: cfg.Issuer, JWKSURL: cfg.JWKSURL, TTL: cfg.KeysCacheTTL,
-		RefetchMinInterval: cfg.RefetchMinInterval, FetchTimeout: cfg.JWKSFetchTimeout, Logger: log,
-		Store: keystore.NewFromConfig(aws, cfg.KeysTableName, keystore.PartitionKey(cfg.KeysSource())),
-	})
+	h, warmed, err := authorizer.FromConfig(ctx, cfg, authorizer.Deps{Logger: log, AWS: &aws})
 	if err != nil {
 		fail(err)
 	}
-	mark("key_provider")
-	if err := provider.Warm(ctx); err != nil {
-		fail(err)
-	}
+	mark("setup")
+	<-warmed
 	mark("warm_keys_getitem")
-	v, err := token.NewVerifier(token.Config{
-		Issuer: cfg.Issuer, Audiences: cfg.Audiences, ClientIDs: cfg.ClientIDs, TokenUse: cfg.TokenUse,
-		RequiredScopes: cfg.RequiredScopes, UserIDClaim: cfg.UserIDClaim, Algorithms: cfg.AllowedAlgorithms, Leeway: cfg.ClockSkew,
-	}, provider)
-	if err != nil {
-		fail(err)
-	}
-	pb, err := policy.NewBuilder(cfg.AllowedRoutes)
-	if err != nil {
-		fail(err)
-	}
-	h := authorizer.New(v, pb, log)
-	mark("verifier_policy")
-	resp, err := h.HandleJSON(ctx, events.APIGatewayCustomAuthorizerRequest{
+	resp, err := h.Handle(ctx, events.APIGatewayCustomAuthorizerRequest{
 		Type: "TOKEN", AuthorizationToken: "Bearer " + os.Getenv("TOKEN"), MethodArn: os.Getenv("METHOD_ARN"),
 	})
 	if err != nil {
 		fail(err)
 	}
-	if len(resp.Bytes()) == 0 {
-		fail(fmt.Errorf("empty response"))
+	// The runtime's encoding of the response is part of the first verdict.
+	if b, err := json.Marshal(resp); err != nil || len(b) == 0 {
+		fail(fmt.Errorf("encode response: %v", err))
 	}
 	mark("first_verdict")
 	b, _ := json.Marshal(steps)

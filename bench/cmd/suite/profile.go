@@ -27,8 +27,7 @@ type ProfileShare struct {
 // profiled are the functions whose cumulative share the report lists.
 var profiled = []struct{ what, fn string }{
 	{"the whole verdict (harness, incl. response JSON)", "verdict.NewOurs.func1"},
-	{"authorizer.Handler.HandleJSON (the Lambda handler)", "authorizer.(*Handler).HandleJSON"},
-	{"authorizer.Handler.Handle", "authorizer.(*Handler).Handle"},
+	{"authorizer.Handler.Handle (the Lambda handler)", "authorizer.(*Handler).Handle"},
 	{"token.Verifier.Verify", "token.(*Verifier).Verify"},
 	{"RSA public-key operation (crypto/rsa.VerifyPKCS1v15) — the floor's work", "crypto/rsa.VerifyPKCS1v15"},
 	{"… of which rebuilding the modulus (crypto/rsa.fipsPublicKey → bigmod.NewModulus)", "crypto/rsa.fipsPublicKey"},

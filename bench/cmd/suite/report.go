@@ -276,7 +276,7 @@ func renderMarkdown(r *Results) string {
 		p("\n")
 	}
 	p("The floor is `sha256` of the signing input and `rsa.VerifyPKCS1v15` (ES256: `ecdsa.Verify` on r‖s), with the signature already decoded: no parsing and no claims. ")
-	p("\"this project: authorizer.HandleJSON\" is the whole warm path of the Lambda handler (`functions/authorizer/main.go` starts `HandleJSON`): TOKEN event → `Bearer` extraction → methodArn parsing → key lookup (warm `keys.Provider`) → signature → claims → user-id check → one JSON log line (to `io.Discard`) → IAM policy rendered as JSON → the response read out as the Lambda runtime copies it (`io.Copy`). Events are built beforehand; decoding the event is the runtime's work and not in the floor either.\n\n")
+	p("\"this project: authorizer.Handle\" is the whole warm path of the Lambda handler (`functions/authorizer/main.go` starts `Handle`, built by `authorizer.FromConfig`): TOKEN event → `Bearer` extraction → methodArn parsing → go-jose parse → key lookup (warm `keys.Provider`) → signature → claims → user-id check → IAM policy → the response JSON-encoded as the Lambda runtime encodes it (`encoding/json`, HTML escaping off). Events are built beforehand; decoding the event is the runtime's work and not in the floor either.\n\n")
 	if pr := r.Warm.Profile; len(pr.Shares) > 0 {
 		p("### Where our warm verdict spends its time\n\n")
 		p("`go test -bench '%s' -benchtime 5s -cpuprofile` then `go tool pprof -top -cum` (full listing below); cumulative share of the harness's samples:\n\n", pr.Benchmark)

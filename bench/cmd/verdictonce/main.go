@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,9 +18,6 @@ import (
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/authorizer"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keys"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 )
 
 func main() {
@@ -34,32 +32,22 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	kp, err := keys.New(keys.Options{
-		Issuer: cfg.Issuer, JWKSURL: cfg.JWKSURL, TTL: cfg.KeysCacheTTL,
-		RefetchMinInterval: cfg.RefetchMinInterval, FetchTimeout: cfg.JWKSFetchTimeout,
-	})
+	ctx := context.Background()
+	h, warmed, err := authorizer.FromConfig(ctx, cfg, authorizer.Deps{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	if err != nil {
 		return err
 	}
-	v, err := token.NewVerifier(token.Config{
-		Issuer: cfg.Issuer, Audiences: cfg.Audiences, ClientIDs: cfg.ClientIDs, TokenUse: cfg.TokenUse,
-		RequiredScopes: cfg.RequiredScopes, UserIDClaim: cfg.UserIDClaim,
-		Algorithms: cfg.AllowedAlgorithms, Leeway: cfg.ClockSkew,
-	}, kp)
-	if err != nil {
-		return err
-	}
-	pb, err := policy.NewBuilder(cfg.AllowedRoutes)
-	if err != nil {
-		return err
-	}
-	h := authorizer.New(v, pb, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	resp, err := h.HandleJSON(context.Background(), events.APIGatewayCustomAuthorizerRequest{
+	<-warmed
+	resp, err := h.Handle(ctx, events.APIGatewayCustomAuthorizerRequest{
 		Type: "TOKEN", AuthorizationToken: "Bearer " + os.Getenv("TOKEN"), MethodArn: os.Getenv("METHOD_ARN"),
 	})
 	if err != nil {
 		return err
 	}
-	_, err = os.Stdout.Write(append(resp.Bytes(), '\n'))
+	b, err := json.Marshal(resp)
+	if err != nil {
+		return err
+	}
+	_, err = os.Stdout.Write(append(b, '\n'))
 	return err
 }
