@@ -220,10 +220,10 @@ func TestLease(t *testing.T) {
 }
 
 // deadlineTransport records each request's context deadline and, when
-// late is set, sends the request only just before that deadline: an issuer
-// that answers in time, but barely.
+// late is set, sends the request only `late` before that deadline: an
+// issuer that answers in time, but late.
 type deadlineTransport struct {
-	late      bool
+	late      time.Duration
 	mu        sync.Mutex
 	deadlines []time.Time
 }
@@ -233,9 +233,9 @@ func (d *deadlineTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	d.mu.Lock()
 	d.deadlines = append(d.deadlines, dl)
 	d.mu.Unlock()
-	if d.late && ok {
+	if d.late > 0 && ok {
 		select {
-		case <-time.After(time.Until(dl) - 30*time.Millisecond):
+		case <-time.After(time.Until(dl) - d.late):
 		case <-r.Context().Done():
 		}
 	}
@@ -265,7 +265,10 @@ func TestColdStartBound(t *testing.T) {
 			is := newIssuer(t, "a")
 			is.hang.Store(tc.issuerHangs)
 			st := &memStore{hang: tc.storeHangs}
-			tr := &deadlineTransport{late: tc.issuerLate}
+			tr := &deadlineTransport{}
+			if tc.issuerLate {
+				tr.late = timeout / 2 // room for the request on a loaded machine
+			}
 			o := options(is.url())
 			o.Store, o.FetchTimeout, o.HTTPClient = st, timeout, &http.Client{Transport: tr}
 			p, _ := newProvider(t, o)
