@@ -4,7 +4,7 @@
 //
 // Verify reads top to bottom:
 //
-//  1. compact.go: three non-empty segments in canonical, unpadded base64url
+//  1. extract.go: three non-empty segments in canonical, unpadded base64url
 //     (the standard library's strict decoder; go-jose alone would accept
 //     other spellings of the last character), valid UTF-8, a header of at
 //     most 2 KiB;
@@ -13,11 +13,11 @@
 //  3. header.go: no member that lets the token choose its own key or change
 //     how it is read (jwk, jku, x5u, x5c, crit, b64, zip, cty, enc), a kid;
 //  4. claims.go: the payload decoded once with go-jose's JSON, which refuses
-//     duplicate keys, trailing data and wrong types (nesting.go adds nested
-//     duplicates and depth);
+//     duplicate keys (nested ones too), trailing data, wrong types and
+//     nesting deeper than 32 levels;
 //  5. issuers.go: the unverified "iss" picks the issuer by exact match, or
 //     the token is refused (ErrUnknownIssuer) before any key lookup;
-//  6. key.go: that issuer's key for the kid, which must fit the token (use,
+//  6. header.go: that issuer's key for the kid, which must fit the token (use,
 //     alg, key type and curve, RSA of 2048 bits or more);
 //  7. the signature, by go-jose, over the payload the claims came from;
 //  8. claims.go: exp present, then ValidateWithLeeway (exp, nbf, iat, aud),

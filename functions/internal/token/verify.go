@@ -12,6 +12,12 @@ import (
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
 )
 
+// Keys finds one issuer's public key for a kid. The keys package implements
+// it (memory → DynamoDB → issuer); tests use a map.
+type Keys interface {
+	Key(ctx context.Context, kid string) (*jose.JSONWebKey, error)
+}
+
 // Verifier verifies tokens of the configured issuers; it is safe for
 // concurrent use.
 type Verifier struct {
