@@ -102,4 +102,3 @@ func equalClaims(a, b Claims) bool {
 	return a.UserID == b.UserID && a.Issuer == b.Issuer && a.IssuerName == b.IssuerName &&
 		a.ClientID == b.ClientID && a.Scope == b.Scope && slices.Equal(a.Scopes, b.Scopes)
 }
-

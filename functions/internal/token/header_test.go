@@ -66,4 +66,3 @@ func TestVerifyHeader(t *testing.T) {
 		t.Fatalf("unknown members of depth 31: %v", err)
 	}
 }
-
