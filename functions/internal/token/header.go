@@ -61,9 +61,6 @@ const minRSABits = 2048
 // "sig", a published "alg" must be the token's, and the key type and curve
 // must be the ones the algorithm is defined for (no RSA key for ES256).
 func keyFits(jwk *jose.JSONWebKey, alg string) error {
-	if jwk == nil {
-		return fmt.Errorf("check key: nil: %w", ErrKey)
-	}
 	if jwk.Use != "" && jwk.Use != "sig" {
 		return fmt.Errorf("check key: use is not sig: %w", ErrKey)
 	}
