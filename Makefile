@@ -31,11 +31,11 @@ GO_PKGS_FUNCTIONS := ./functions/... ./cmd/...
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-$(TF_CLI_CONFIG_FILE):
-	@.ci/terraformrc $@
-
+# Always run: the script rewrites the file only when TF_PROVIDER_MIRROR (or the
+# image's mirror) changed, and says which mirror is used.
 .PHONY: terraformrc
-terraformrc: $(TF_CLI_CONFIG_FILE) ## write the Terraform CLI config for the offline provider mirror
+terraformrc: ## write the Terraform CLI config (TF_PROVIDER_MIRROR, else /opt/tf-plugins, else the registry)
+	@.ci/terraformrc $(TF_CLI_CONFIG_FILE)
 
 .PHONY: package
 package: ## build dist/$(ARCH)/{authorizer,hello}.zip (ARCH=arm64|x86_64)
@@ -45,10 +45,18 @@ package: ## build dist/$(ARCH)/{authorizer,hello}.zip (ARCH=arm64|x86_64)
 package-local: ## build the packages for this machine's architecture (what local runs deploy)
 	go run ./cmd/package -arch $(HOST_ARCH) -out $(DIST)
 
-.PHONY: tools
-tools: ## build the pinned development tools into bin/ (tflint, terraform-docs, tfsec, RIE, …)
+# The stamp makes `make tools` (and every target that needs the tools) a no-op
+# once bin/ holds the versions pinned in tools/go.mod; a change there rebuilds.
+TOOLS_STAMP := $(BIN)/.tools-$(shell cat tools/go.mod tools/go.sum | sha256sum | cut -c1-16)
+
+$(TOOLS_STAMP): tools/go.mod tools/go.sum
 	@mkdir -p $(BIN)
+	@echo "tools: building the pinned tools into bin/ (tflint, terraform-docs, tfsec, staticcheck, govulncheck, RIE); ~10 min the first time"
 	cd tools && GOBIN=$(BIN) go install tool
+	@rm -f $(BIN)/.tools-* && touch $@
+
+.PHONY: tools
+tools: $(TOOLS_STAMP) ## build the pinned development tools into bin/ once (tflint, terraform-docs, tfsec, RIE, …)
 
 .PHONY: moto
 moto: ## start a moto server on MOTO_PORT unless one answers there
@@ -70,19 +78,19 @@ unit: ## Go unit tests and moto integration tests (race detector on the function
 	go test -count=1 -timeout 15m ./test/...
 
 .PHONY: terraform-checks
-terraform-checks: terraformrc ## fmt, validate, tflint, terraform-docs freshness, tfsec (root, modules, examples)
+terraform-checks: terraformrc tools ## fmt, validate, tflint, terraform-docs freshness, tfsec (root, modules, examples)
 	.ci/terraform-checks
 
 .PHONY: module-test
-module-test: terraformrc ## Terratest on moto: apply examples/cognito, read back, plan clean, destroy; IAM plan audit
+module-test: terraformrc tools ## Terratest on moto: apply examples/cognito, read back, plan clean, destroy; IAM plan audit
 	go test -tags moto -count=1 -timeout 30m -run 'TestModule|TestIAM' -v ./test/module/
 
 .PHONY: e2e
-e2e: terraformrc ## the whole path: Terratest apply on moto + local gateway + real binaries under the RIE (E2E_TARGET=aws for real AWS)
+e2e: terraformrc tools ## the whole path: Terratest apply on moto + local gateway + real binaries under the RIE (E2E_TARGET=aws for real AWS)
 	go test -tags e2e -count=1 -timeout 30m -run 'TestE2E' -v ./test/e2e/
 
 .PHONY: static
-static: ## staticcheck, govulncheck, tfsec
+static: tools ## staticcheck, govulncheck, tfsec
 	.ci/static
 
 .PHONY: fuzz-smoke
@@ -94,11 +102,11 @@ fuzz: ## run every fuzz target long enough for >= 10 million executions each
 	.ci/fuzz --long
 
 .PHONY: bench-smoke
-bench-smoke: ## check that every benchmark harness gives correct verdicts (no timings)
+bench-smoke: tools ## check that every benchmark harness gives correct verdicts (no timings)
 	.ci/bench --smoke
 
 .PHONY: bench
-bench: package-local ## reproduce every figure of docs/benchmarks.md (and the chart)
+bench: package-local tools ## reproduce every figure of docs/benchmarks.md (and the chart)
 	.ci/bench
 
 .PHONY: demo
@@ -106,5 +114,5 @@ demo: terraformrc ## the whole path locally: moto + terraform + gateway + real b
 	.ci/demo
 
 .PHONY: test
-test: terraformrc moto vet unit fuzz-smoke terraform-checks static module-test e2e bench-smoke ## every test CI runs
+test: moto terraformrc tools vet unit fuzz-smoke terraform-checks static module-test e2e bench-smoke ## every test CI runs
 	@echo "make test: all green"

@@ -1,66 +1,54 @@
+# The whole stack: a REST API whose routes (by default GET /hello/{userId} to
+# the hello function) are protected by the JWT TOKEN authorizer.
 locals {
-  authorizer_name = "${var.name}-authorizer"
-  hello_name      = "${var.name}-hello"
+  hello_package = var.hello_package.s3_bucket != null ? null : coalesce(var.hello_package.path, "${path.module}/dist/${var.architecture}/hello.zip")
 
-  authorizer_package = coalesce(var.authorizer_package, "${path.module}/dist/${var.architecture}/authorizer.zip")
-  hello_package      = coalesce(var.hello_package, "${path.module}/dist/${var.architecture}/hello.zip")
-
-  # functions/internal/config reads these; lists are comma-joined and unset
-  # settings are passed as "" so the function applies its own default.
-  authorizer_environment = {
-    ISSUER                            = var.issuer
-    JWKS_URL                          = var.jwks_url == null ? "" : var.jwks_url
-    AUDIENCES                         = join(",", var.audiences)
-    CLIENT_IDS                        = join(",", var.client_ids)
-    TOKEN_USE                         = var.token_use
-    REQUIRED_SCOPES                   = join(",", var.required_scopes)
-    USER_ID_CLAIM                     = var.user_id_claim
-    ALLOWED_ROUTES                    = join(",", var.allowed_routes)
-    ALLOWED_ALGORITHMS                = join(",", var.allowed_algorithms)
-    KEYS_TABLE_NAME                   = module.key_cache.table_name
-    KEYS_CACHE_TTL_SECONDS            = tostring(var.key_cache_ttl_seconds)
-    JWKS_REFETCH_MIN_INTERVAL_SECONDS = tostring(var.jwks_refetch_min_interval_seconds)
-    CLOCK_SKEW_SECONDS                = tostring(var.clock_skew_seconds)
-    JWKS_FETCH_TIMEOUT_MS             = tostring(var.jwks_fetch_timeout_ms)
-  }
-}
-
-module "key_cache" {
-  source = "./modules/key-cache"
-
-  name                           = "${var.name}-keys"
-  point_in_time_recovery_enabled = var.key_table.point_in_time_recovery_enabled
-  server_side_encryption_enabled = var.key_table.server_side_encryption_enabled
-  kms_key_arn                    = var.key_table.kms_key_arn
-  deletion_protection_enabled    = var.key_table.deletion_protection_enabled
-  tags                           = var.tags
+  routes = merge(
+    {
+      (var.hello_route.key) = {
+        function_name = module.hello.function_name
+        invoke_arn    = module.hello.invoke_arn
+        qualifier     = module.hello.qualifier
+        scopes        = var.hello_route.scopes
+        issuers       = var.hello_route.issuers
+      }
+    },
+    var.routes,
+  )
 }
 
 module "authorizer" {
-  source = "./modules/function"
+  source = "./modules/authorizer"
 
-  name         = local.authorizer_name
-  description  = "JWT TOKEN authorizer of ${var.name}"
-  package_path = local.authorizer_package
-  architecture = var.architecture
-  environment  = local.authorizer_environment
+  name             = "${var.name}-authorizer"
+  role_name_prefix = var.role_name_prefix == null ? null : "${var.role_name_prefix}authorizer-"
 
-  memory_size                       = var.authorizer_function.memory_size
-  timeout                           = var.authorizer_function.timeout
-  reserved_concurrent_executions    = var.authorizer_function.reserved_concurrent_executions
-  provisioned_concurrent_executions = var.authorizer_function.provisioned_concurrent_executions
+  rest_api_id                    = module.rest_api.rest_api_id
+  rest_api_execution_arn         = module.rest_api.rest_api_execution_arn
+  result_ttl_in_seconds          = var.authorizer_result_ttl
+  identity_validation_expression = var.identity_validation_expression
 
+  issuers                           = var.issuers
+  routes                            = module.rest_api.authorizer_routes
+  required_scopes                   = var.required_scopes
+  allowed_algorithms                = var.allowed_algorithms
+  key_cache_ttl_seconds             = var.key_cache_ttl_seconds
+  keys_max_stale_seconds            = var.keys_max_stale_seconds
+  jwks_refetch_min_interval_seconds = var.jwks_refetch_min_interval_seconds
+  clock_skew_seconds                = var.clock_skew_seconds
+  jwks_fetch_timeout_ms             = var.jwks_fetch_timeout_ms
+  log_level                         = var.log_level
+  key_table                         = var.key_table
+
+  architecture          = var.architecture
+  package               = var.authorizer_package
+  function              = var.authorizer_function
   log_retention_in_days = var.log_retention_in_days
   tracing_enabled       = var.tracing_enabled
 
   create_role               = var.create_roles
   role_arn                  = var.authorizer_role_arn
   role_permissions_boundary = var.role_permissions_boundary
-  policy_statements = [{
-    sid       = "KeyCache"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
-    resources = [module.key_cache.table_arn]
-  }]
 
   tags = var.tags
 }
@@ -68,9 +56,15 @@ module "authorizer" {
 module "hello" {
   source = "./modules/function"
 
-  name         = local.hello_name
+  name         = "${var.name}-hello"
   description  = "Hello endpoint of ${var.name}"
   package_path = local.hello_package
+  s3_package = var.hello_package.s3_bucket == null ? null : {
+    bucket         = var.hello_package.s3_bucket
+    key            = var.hello_package.s3_key
+    object_version = var.hello_package.s3_object_version
+  }
+  package_hint = "Build it with `make package ARCH=${var.architecture}` in a checkout of the module, or from any folder: go run github.com/jwtauthz/terraform-aws-jwt-authorizer/cmd/package@<version> -arch ${var.architecture} -out dist (then set hello_package.path), or publish it to S3 (hello_package.s3_bucket/s3_key)."
   architecture = var.architecture
 
   memory_size                       = var.hello_function.memory_size
@@ -83,6 +77,7 @@ module "hello" {
 
   create_role               = var.create_roles
   role_arn                  = var.hello_role_arn
+  role_name                 = "${coalesce(var.role_name_prefix, "${var.name}-")}hello-${split(":", module.rest_api.rest_api_execution_arn)[3]}"
   role_permissions_boundary = var.role_permissions_boundary
 
   tags = var.tags
@@ -91,22 +86,16 @@ module "hello" {
 module "rest_api" {
   source = "./modules/rest-api"
 
-  name = var.name
+  name          = var.name
+  routes        = local.routes
+  authorizer_id = module.authorizer.authorizer_id
+  # A changed authorizer configuration (issuers, routes, settings) redeploys.
+  redeployment_triggers = { authorizer = sha1(jsonencode(module.authorizer.environment)) }
 
-  authorizer_invoke_arn    = module.authorizer.invoke_arn
-  authorizer_function_name = module.authorizer.function_name
-  authorizer_qualifier     = module.authorizer.qualifier
-  hello_invoke_arn         = module.hello.invoke_arn
-  hello_function_name      = module.hello.function_name
-  hello_qualifier          = module.hello.qualifier
-
-  identity_validation_expression   = var.identity_validation_expression
-  authorizer_result_ttl_in_seconds = var.authorizer_result_ttl
-  stage_name                       = var.stage_name
-  xray_tracing_enabled             = var.tracing_enabled
-  throttling                       = var.throttling
-  access_logs                      = var.access_logs
-  manage_account_cloudwatch_role   = var.manage_api_gateway_account
+  stage_name           = var.stage_name
+  xray_tracing_enabled = var.tracing_enabled
+  throttling           = var.throttling
+  access_logs          = var.access_logs
 
   tags = var.tags
 }

@@ -5,7 +5,12 @@ output "invoke_url" {
 
 output "hello_url_template" {
   description = "URL of the hello route, {userId} to be replaced by the caller's user id."
-  value       = module.rest_api.hello_url_template
+  value       = module.rest_api.route_urls[var.hello_route.key]
+}
+
+output "route_urls" {
+  description = "Invoke URL of each route, by route key."
+  value       = module.rest_api.route_urls
 }
 
 output "rest_api_id" {
@@ -18,29 +23,44 @@ output "rest_api_execution_arn" {
   value       = module.rest_api.rest_api_execution_arn
 }
 
+output "root_resource_id" {
+  description = "ID of the REST API's root resource."
+  value       = module.rest_api.root_resource_id
+}
+
 output "stage_name" {
   description = "Name of the stage."
   value       = module.rest_api.stage_name
 }
 
+output "stage_arn" {
+  description = "ARN of the stage (for a WAF web ACL association)."
+  value       = module.rest_api.stage_arn
+}
+
+output "deployment_id" {
+  description = "ID of the stage's current deployment."
+  value       = module.rest_api.deployment_id
+}
+
 output "authorizer_id" {
   description = "ID of the API Gateway TOKEN authorizer."
-  value       = module.rest_api.authorizer_id
+  value       = module.authorizer.authorizer_id
 }
 
 output "authorizer_function_name" {
   description = "Name of the authorizer Lambda function."
   value       = module.authorizer.function_name
-
-  precondition {
-    condition     = var.authorizer_function.timeout * 1000 > var.jwks_fetch_timeout_ms
-    error_message = "The authorizer timeout must exceed jwks_fetch_timeout_ms, or a slow issuer times the function out instead of failing closed."
-  }
 }
 
 output "authorizer_function_arn" {
   description = "ARN of the authorizer Lambda function."
   value       = module.authorizer.function_arn
+}
+
+output "authorizer_invoke_arn" {
+  description = "Invoke ARN of the authorizer Lambda function."
+  value       = module.authorizer.invoke_arn
 }
 
 output "authorizer_role_arn" {
@@ -53,6 +73,11 @@ output "authorizer_log_group_name" {
   value       = module.authorizer.log_group_name
 }
 
+output "authorizer_log_group_arn" {
+  description = "ARN of the authorizer's log group."
+  value       = module.authorizer.log_group_arn
+}
+
 output "hello_function_name" {
   description = "Name of the hello Lambda function."
   value       = module.hello.function_name
@@ -61,6 +86,11 @@ output "hello_function_name" {
 output "hello_function_arn" {
   description = "ARN of the hello Lambda function."
   value       = module.hello.function_arn
+}
+
+output "hello_invoke_arn" {
+  description = "Invoke ARN of the hello Lambda function."
+  value       = module.hello.invoke_arn
 }
 
 output "hello_role_arn" {
@@ -73,17 +103,27 @@ output "hello_log_group_name" {
   value       = module.hello.log_group_name
 }
 
+output "hello_log_group_arn" {
+  description = "ARN of hello's log group."
+  value       = module.hello.log_group_arn
+}
+
 output "key_table_name" {
-  description = "Name of the DynamoDB key cache table."
-  value       = module.key_cache.table_name
+  description = "Name of the DynamoDB key cache table, or null for memory only."
+  value       = module.authorizer.key_table_name
 }
 
 output "key_table_arn" {
-  description = "ARN of the DynamoDB key cache table."
-  value       = module.key_cache.table_arn
+  description = "ARN of the DynamoDB key cache table, or null for memory only."
+  value       = module.authorizer.key_table_arn
 }
 
 output "access_log_group_name" {
   description = "Access log group of the stage, or null when access logs are off."
   value       = module.rest_api.access_log_group_name
+}
+
+output "access_log_group_arn" {
+  description = "ARN of the stage's access log group, or null when access logs are off."
+  value       = module.rest_api.access_log_group_arn
 }

@@ -3,8 +3,13 @@
 ################################################################################
 
 variable "name" {
-  description = "Name prefix of every resource: NAME (REST API), NAME-authorizer, NAME-hello, NAME-keys."
+  description = "Name prefix of every resource: NAME (REST API), NAME-authorizer, NAME-hello, NAME-authorizer-keys. Letters, digits, '-' and '_', at most 37 characters so every derived name fits."
   type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,36}$", var.name))
+    error_message = "The name must be 1-37 characters of letters, digits, '-' and '_', starting with a letter or digit."
+  }
 }
 
 variable "tags" {
@@ -14,94 +19,99 @@ variable "tags" {
 }
 
 ################################################################################
-# Token validation (authorizer settings)
+# Token validation: the authorizer's settings (see modules/authorizer)
+# null leaves a setting to the function's default, named in each description.
 ################################################################################
 
-variable "issuer" {
-  description = "Expected iss claim; the JWKS is discovered from ISSUER/.well-known/openid-configuration unless jwks_url is set. Must be https (http only for loopback hosts: 127.0.0.1, localhost, [::1])."
-  type        = string
+variable "issuers" {
+  description = "Trusted issuers, keyed by a short name: issuer (exact iss; https, http only for loopback), jwks_url (null: discovered), audiences and/or client_ids (one is required), token_use (null: not checked), user_id_claim (null: sub). See modules/authorizer."
+  type = map(object({
+    issuer        = string
+    jwks_url      = optional(string)
+    audiences     = optional(list(string), [])
+    client_ids    = optional(list(string), [])
+    token_use     = optional(string)
+    user_id_claim = optional(string)
+  }))
 
   validation {
-    condition     = can(regex("^https://[^/?#]+", var.issuer)) || can(regex("^http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/|$)", var.issuer))
-    error_message = "The issuer must be an https URL (plain http is allowed only for 127.0.0.1, localhost and [::1])."
+    condition     = alltrue([for _, i in var.issuers : length(i.audiences) + length(i.client_ids) > 0])
+    error_message = "Every issuer needs audiences or client_ids: without either, a token minted for any other app of the same issuer would be accepted (RFC 8725 3.9)."
   }
 }
 
-variable "jwks_url" {
-  description = "URL of the issuer's JWKS document; null discovers it from the issuer. Must be https (http only for loopback hosts)."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.jwks_url == null || can(regex("^https://[^/?#]+", var.jwks_url)) || can(regex("^http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/|$)", var.jwks_url))
-    error_message = "The jwks_url must be an https URL (plain http is allowed only for 127.0.0.1, localhost and [::1])."
-  }
+variable "hello_route" {
+  description = "The route of the hello function: its key (\"VERB /path\" with {userId}), the scopes it requires and the issuers allowed on it (empty: all; required with two or more issuers)."
+  type = object({
+    key     = optional(string, "GET /hello/{userId}")
+    scopes  = optional(list(string), [])
+    issuers = optional(list(string), [])
+  })
+  default  = {}
+  nullable = false
 }
 
-variable "audiences" {
-  description = "Accepted aud values; a token passes if its aud holds any of them. Empty skips the check (use client_ids for Cognito access tokens)."
-  type        = list(string)
-  default     = []
-}
-
-variable "client_ids" {
-  description = "Accepted client_id claim values (Cognito access tokens); empty skips the check."
-  type        = list(string)
-  default     = []
-}
-
-variable "token_use" {
-  description = "Required token_use claim (Cognito: access or id); empty skips the check."
-  type        = string
-  default     = ""
+variable "routes" {
+  description = "More routes of the API, keyed \"VERB /path\", each to a Lambda function or an HTTP URL with its scopes and issuers (see modules/rest-api)."
+  type = map(object({
+    function_name        = optional(string)
+    invoke_arn           = optional(string)
+    qualifier            = optional(string)
+    http_url             = optional(string)
+    timeout_milliseconds = optional(number)
+    scopes               = optional(list(string), [])
+    issuers              = optional(list(string), [])
+  }))
+  default  = {}
+  nullable = false
 }
 
 variable "required_scopes" {
-  description = "Scopes the token must all carry (scope or scp claim)."
-  type        = list(string)
-  default     = []
-}
-
-variable "user_id_claim" {
-  description = "Claim holding the caller's user id, compared with the {userId} path parameter and returned as principalId."
-  type        = string
-  default     = "sub"
-}
-
-variable "allowed_routes" {
-  description = "Routes the authorizer's Allow policy covers, as VERB/path templates holding {userId} exactly once (ALLOWED_ROUTES); empty uses the function's default GET/hello/{userId}."
+  description = "Scopes every token must carry, whatever its issuer and route."
   type        = list(string)
   default     = []
 }
 
 variable "allowed_algorithms" {
-  description = "JWS algorithms accepted (alg header)."
+  description = "JWS algorithms accepted (alg header); null uses the function's default [\"RS256\"]."
   type        = list(string)
-  default     = ["RS256"]
+  default     = null
 }
 
 variable "key_cache_ttl_seconds" {
-  description = "How long a fetched JWKS is trusted before it is fetched again (memory and DynamoDB)."
+  description = "How long a fetched JWKS is trusted before it is fetched again; null uses the function's default 3600."
   type        = number
-  default     = 3600
+  default     = null
+}
+
+variable "keys_max_stale_seconds" {
+  description = "How long past their TTL keys may still be served while the issuer fails; 0 never; null uses the function's default 86400."
+  type        = number
+  default     = null
 }
 
 variable "jwks_refetch_min_interval_seconds" {
-  description = "Minimum time between two JWKS fetches triggered by an unknown kid."
+  description = "Minimum time between two JWKS fetches triggered by an unknown kid, fleet-wide; 0 none; null uses the function's default 10."
   type        = number
-  default     = 10
+  default     = null
 }
 
 variable "clock_skew_seconds" {
-  description = "Leeway applied to exp, nbf and iat."
+  description = "Leeway applied to exp, nbf and iat; null uses the function's default 60."
   type        = number
-  default     = 60
+  default     = null
 }
 
 variable "jwks_fetch_timeout_ms" {
-  description = "Timeout of one JWKS or discovery fetch in milliseconds; must stay below the authorizer's timeout."
+  description = "Timeout of one issuer fetch in milliseconds; null uses the function's default 2000. The authorizer's timeout must be at least 2 x this + 1 s."
   type        = number
-  default     = 2000
+  default     = null
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of the authorizer (debug, info, warn, error); null uses the function's default info."
+  type        = string
+  default     = null
 }
 
 ################################################################################
@@ -141,21 +151,16 @@ variable "throttling" {
 }
 
 variable "access_logs" {
-  description = "JSON access logs of the stage to a log group of this module. Requires the account-wide API Gateway CloudWatch role to be set (see manage_api_gateway_account)."
+  description = "JSON access logs of the stage to a log group of this module. Needs the account's API Gateway CloudWatch role in cloudwatch_role_arn (modules/api-gateway-account creates it, once per account and region)."
   type = object({
-    enabled           = optional(bool, false)
-    retention_in_days = optional(number, 30)
-    kms_key_arn       = optional(string)
-    format            = optional(string)
+    enabled             = optional(bool, false)
+    cloudwatch_role_arn = optional(string)
+    retention_in_days   = optional(number, 30)
+    kms_key_arn         = optional(string)
+    format              = optional(string)
   })
   default  = {}
   nullable = false
-}
-
-variable "manage_api_gateway_account" {
-  description = "ACCOUNT-GLOBAL: create the API Gateway CloudWatch role and set it as this account and region's API Gateway setting (aws_api_gateway_account). Enable in one stack per account and region only."
-  type        = bool
-  default     = false
 }
 
 ################################################################################
@@ -174,22 +179,34 @@ variable "architecture" {
 }
 
 variable "authorizer_package" {
-  description = "Path of the authorizer zip; null uses MODULE/dist/ARCH/authorizer.zip as written by cmd/package."
-  type        = string
-  default     = null
+  description = "The authorizer zip: a local path (null: MODULE/dist/ARCH/authorizer.zip, written by `make package` or cmd/package), or an S3 object (s3_bucket, s3_key, optional s3_object_version)."
+  type = object({
+    path              = optional(string)
+    s3_bucket         = optional(string)
+    s3_key            = optional(string)
+    s3_object_version = optional(string)
+  })
+  default  = {}
+  nullable = false
 }
 
 variable "hello_package" {
-  description = "Path of the hello zip; null uses MODULE/dist/ARCH/hello.zip as written by cmd/package."
-  type        = string
-  default     = null
+  description = "The hello zip: a local path (null: MODULE/dist/ARCH/hello.zip, written by `make package` or cmd/package), or an S3 object (s3_bucket, s3_key, optional s3_object_version)."
+  type = object({
+    path              = optional(string)
+    s3_bucket         = optional(string)
+    s3_key            = optional(string)
+    s3_object_version = optional(string)
+  })
+  default  = {}
+  nullable = false
 }
 
 variable "authorizer_function" {
-  description = "Sizing of the authorizer function. timeout must exceed the JWKS fetch timeout; provisioned_concurrent_executions above 0 publishes the function behind an alias."
+  description = "Sizing of the authorizer function. timeout must be at least 2 x jwks_fetch_timeout_ms + 1 s; provisioned_concurrent_executions above 0 publishes the function behind an alias."
   type = object({
     memory_size                       = optional(number, 128)
-    timeout                           = optional(number, 5)
+    timeout                           = optional(number, 6)
     reserved_concurrent_executions    = optional(number)
     provisioned_concurrent_executions = optional(number, 0)
   })
@@ -226,6 +243,12 @@ variable "tracing_enabled" {
   default     = false
 }
 
+variable "role_name_prefix" {
+  description = "Prefix of the created IAM roles' names; null uses NAME-. The region is always appended, so the same name can be applied in two regions."
+  type        = string
+  default     = null
+}
+
 variable "create_roles" {
   description = "Create least-privilege execution roles. When false, authorizer_role_arn and hello_role_arn name existing roles."
   type        = bool
@@ -233,7 +256,7 @@ variable "create_roles" {
 }
 
 variable "authorizer_role_arn" {
-  description = "Existing execution role of the authorizer (create_roles = false). It needs dynamodb:GetItem and dynamodb:PutItem on the key table and logs:CreateLogStream and logs:PutLogEvents on /aws/lambda/NAME-authorizer."
+  description = "Existing execution role of the authorizer (create_roles = false). It needs dynamodb:GetItem and UpdateItem on the key table (and kms:Decrypt, Encrypt, GenerateDataKey on its customer key) and logs:CreateLogStream and logs:PutLogEvents on /aws/lambda/NAME-authorizer."
   type        = string
   default     = null
 }
@@ -255,9 +278,12 @@ variable "role_permissions_boundary" {
 ################################################################################
 
 variable "key_table" {
-  description = "Settings of the DynamoDB key cache table."
+  description = "The key cache: create (a table NAME-authorizer-keys), or existing_table_name (a table you have, with existing_table_kms_key_arn if it uses a customer key), or neither (memory only). Point-in-time recovery is off by default: the table is a cache rebuilt from the issuer."
   type = object({
-    point_in_time_recovery_enabled = optional(bool, true)
+    create                         = optional(bool, true)
+    existing_table_name            = optional(string)
+    existing_table_kms_key_arn     = optional(string)
+    point_in_time_recovery_enabled = optional(bool, false)
     server_side_encryption_enabled = optional(bool, true)
     kms_key_arn                    = optional(string)
     deletion_protection_enabled    = optional(bool, false)

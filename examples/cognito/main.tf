@@ -33,14 +33,18 @@ module "jwt_authorizer" {
 
   name               = var.name
   architecture       = var.architecture
-  authorizer_package = var.authorizer_package
-  hello_package      = var.hello_package
+  authorizer_package = { path = var.authorizer_package }
+  hello_package      = { path = var.hello_package }
 
-  issuer        = "https://cognito-idp.${var.region}.amazonaws.com/${aws_cognito_user_pool.this.id}"
-  jwks_url      = var.jwks_url == null ? null : replace(var.jwks_url, "{user_pool_id}", aws_cognito_user_pool.this.id)
-  token_use     = "access"
-  client_ids    = [aws_cognito_user_pool_client.this.id]
-  user_id_claim = "sub"
+  issuers = {
+    cognito = {
+      # The pool's endpoint is its issuer without the scheme.
+      issuer     = "https://${aws_cognito_user_pool.this.endpoint}"
+      jwks_url   = var.jwks_url == null ? null : replace(var.jwks_url, "{user_pool_id}", aws_cognito_user_pool.this.id)
+      token_use  = "access"
+      client_ids = [aws_cognito_user_pool_client.this.id]
+    }
+  }
 
   authorizer_result_ttl = var.authorizer_result_ttl
 

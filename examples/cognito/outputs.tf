@@ -10,7 +10,7 @@ output "user_pool_client_id" {
 
 output "issuer" {
   description = "Issuer the authorizer expects."
-  value       = "https://cognito-idp.${var.region}.amazonaws.com/${aws_cognito_user_pool.this.id}"
+  value       = "https://${aws_cognito_user_pool.this.endpoint}"
 }
 
 output "invoke_url" {

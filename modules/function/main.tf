@@ -1,7 +1,11 @@
 locals {
   create_alias = var.provisioned_concurrent_executions > 0
-  role_name    = coalesce(var.role_name, var.name)
-  role_arn     = var.create_role ? aws_iam_role.this[0].arn : var.role_arn
+  # A local zip is hashed so that a rebuilt package redeploys; an S3 object is
+  # versioned by s3_object_version instead.
+  local_package = var.s3_package == null
+  package_found = local.local_package && var.package_path != null ? fileexists(var.package_path) : false
+  role_name     = coalesce(var.role_name, var.name)
+  role_arn      = var.create_role ? aws_iam_role.this[0].arn : var.role_arn
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -12,17 +16,20 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 resource "aws_lambda_function" "this" {
-  function_name    = var.name
-  description      = var.description
-  role             = local.role_arn
-  runtime          = var.runtime
-  handler          = var.handler
-  architectures    = [var.architecture]
-  filename         = var.package_path
-  source_code_hash = filebase64sha256(var.package_path)
-  memory_size      = var.memory_size
-  timeout          = var.timeout
-  publish          = local.create_alias
+  function_name     = var.name
+  description       = var.description
+  role              = local.role_arn
+  runtime           = var.runtime
+  handler           = var.handler
+  architectures     = [var.architecture]
+  filename          = local.local_package ? var.package_path : null
+  source_code_hash  = local.package_found ? filebase64sha256(var.package_path) : null
+  s3_bucket         = local.local_package ? null : var.s3_package.bucket
+  s3_key            = local.local_package ? null : var.s3_package.key
+  s3_object_version = local.local_package ? null : var.s3_package.object_version
+  memory_size       = var.memory_size
+  timeout           = var.timeout
+  publish           = local.create_alias
 
   reserved_concurrent_executions = var.reserved_concurrent_executions == null ? -1 : var.reserved_concurrent_executions
 
@@ -45,6 +52,14 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = var.create_role || var.role_arn != null
       error_message = "Set role_arn when create_role is false."
+    }
+    precondition {
+      condition     = !local.local_package || local.package_found
+      error_message = "The package ${coalesce(var.package_path, "(package_path unset)")} does not exist. ${var.package_hint}"
+    }
+    precondition {
+      condition     = var.timeout >= var.min_timeout
+      error_message = "The timeout (${var.timeout} s) must be at least ${var.min_timeout} s: ${var.min_timeout_reason}"
     }
   }
 

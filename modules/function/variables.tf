@@ -10,8 +10,37 @@ variable "description" {
 }
 
 variable "package_path" {
-  description = "Path of the deployment zip (a single executable named bootstrap, as written by cmd/package to dist/ARCH/FUNCTION.zip)."
+  description = "Path of the deployment zip (a single executable named bootstrap, as written by cmd/package to dist/ARCH/FUNCTION.zip). Ignored when s3_package is set."
   type        = string
+  default     = null
+}
+
+variable "s3_package" {
+  description = "The deployment zip as an S3 object (bucket, key, optional object_version) instead of a local path."
+  type = object({
+    bucket         = string
+    key            = string
+    object_version = optional(string)
+  })
+  default = null
+}
+
+variable "package_hint" {
+  description = "Appended to the plan error when the local package is missing: how to build it."
+  type        = string
+  default     = "Build it with: go run github.com/jwtauthz/terraform-aws-jwt-authorizer/cmd/package@<version> -arch <architecture> -out dist"
+}
+
+variable "min_timeout" {
+  description = "Lowest timeout in seconds the function's code can live with; a smaller timeout fails the plan."
+  type        = number
+  default     = 1
+}
+
+variable "min_timeout_reason" {
+  description = "Why min_timeout is what it is, for the plan error."
+  type        = string
+  default     = "Lambda's minimum."
 }
 
 variable "handler" {

@@ -21,6 +21,8 @@ resource "aws_dynamodb_table" "this" {
     enabled        = true
   }
 
+  # tfsec: point-in-time recovery is opt-in (var.point_in_time_recovery_enabled): the table is a cache that the authorizer rebuilds from the issuer, so a backup of it restores nothing worth paying for.
+  #tfsec:ignore:aws-dynamodb-enable-recovery
   point_in_time_recovery {
     enabled = var.point_in_time_recovery_enabled
   }

@@ -4,9 +4,9 @@ variable "name" {
 }
 
 variable "point_in_time_recovery_enabled" {
-  description = "Enable point-in-time recovery of the table."
+  description = "Enable point-in-time recovery of the table. Off by default: the table is a cache the authorizer rebuilds from the issuer."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "server_side_encryption_enabled" {

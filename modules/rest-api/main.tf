@@ -9,70 +9,21 @@ resource "aws_api_gateway_rest_api" "this" {
   tags = var.tags
 }
 
-resource "aws_api_gateway_authorizer" "this" {
-  name                             = "${var.name}-jwt"
-  rest_api_id                      = aws_api_gateway_rest_api.this.id
-  type                             = "TOKEN"
-  authorizer_uri                   = var.authorizer_invoke_arn
-  identity_source                  = "method.request.header.Authorization"
-  identity_validation_expression   = var.identity_validation_expression == "" ? null : var.identity_validation_expression
-  authorizer_result_ttl_in_seconds = var.authorizer_result_ttl_in_seconds
-}
-
-resource "aws_api_gateway_resource" "hello" {
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
-  path_part   = "hello"
-}
-
-resource "aws_api_gateway_resource" "user_id" {
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.hello.id
-  path_part   = "{userId}"
-}
-
-resource "aws_api_gateway_method" "get_hello" {
-  rest_api_id   = aws_api_gateway_rest_api.this.id
-  resource_id   = aws_api_gateway_resource.user_id.id
-  http_method   = "GET"
-  authorization = "CUSTOM"
-  authorizer_id = aws_api_gateway_authorizer.this.id
-
-  request_parameters = {
-    "method.request.path.userId" = true
-  }
-}
-
-resource "aws_api_gateway_integration" "get_hello" {
-  rest_api_id             = aws_api_gateway_rest_api.this.id
-  resource_id             = aws_api_gateway_resource.user_id.id
-  http_method             = aws_api_gateway_method.get_hello.http_method
-  type                    = "AWS_PROXY"
-  integration_http_method = "POST"
-  uri                     = var.hello_invoke_arn
-}
-
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
-  # A new deployment whenever anything the stage serves changes.
+  # A new deployment whenever anything the stage serves changes: a route, its
+  # method, integration or resource, or the authorizer.
   triggers = {
     redeployment = sha1(jsonencode([
-      aws_api_gateway_resource.hello.id,
-      aws_api_gateway_resource.user_id.id,
-      aws_api_gateway_method.get_hello.id,
-      aws_api_gateway_method.get_hello.authorization,
-      aws_api_gateway_method.get_hello.authorizer_id,
-      aws_api_gateway_method.get_hello.request_parameters,
-      aws_api_gateway_integration.get_hello.id,
-      aws_api_gateway_integration.get_hello.type,
-      aws_api_gateway_integration.get_hello.uri,
-      aws_api_gateway_authorizer.this.id,
-      aws_api_gateway_authorizer.this.type,
-      aws_api_gateway_authorizer.this.authorizer_uri,
-      aws_api_gateway_authorizer.this.identity_source,
-      var.identity_validation_expression,
-      var.authorizer_result_ttl_in_seconds,
+      # What the routes say (configuration, not computed attributes, so a
+      # second plan is clean) and the ids of what they made.
+      var.routes,
+      local.resource_ids,
+      { for k, m in aws_api_gateway_method.this : k => m.id },
+      { for k, i in aws_api_gateway_integration.this : k => i.id },
+      var.authorizer_id,
+      var.redeployment_triggers,
     ]))
   }
 
@@ -80,10 +31,10 @@ resource "aws_api_gateway_deployment" "this" {
     create_before_destroy = true
   }
 
-  depends_on = [aws_api_gateway_method.get_hello, aws_api_gateway_integration.get_hello]
+  depends_on = [aws_api_gateway_method.this, aws_api_gateway_integration.this]
 }
 
-# tfsec: stage access logs are opt-in (var.access_logs.enabled): API Gateway writes them through the account-global CloudWatch role (aws_api_gateway_account), which the module must not take over by default; the authorizer logs every verdict anyway.
+# tfsec: stage access logs are opt-in (var.access_logs.enabled): API Gateway writes them through the account-global CloudWatch role (modules/api-gateway-account, once per account and region), which a stack must not take over; the authorizer logs every verdict anyway.
 #tfsec:ignore:aws-api-gateway-enable-access-logging
 resource "aws_api_gateway_stage" "this" {
   rest_api_id   = aws_api_gateway_rest_api.this.id
@@ -102,8 +53,6 @@ resource "aws_api_gateway_stage" "this" {
   }
 
   tags = var.tags
-
-  depends_on = [aws_api_gateway_account.this]
 }
 
 resource "aws_api_gateway_method_settings" "all" {

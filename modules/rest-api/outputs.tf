@@ -13,11 +13,6 @@ output "root_resource_id" {
   value       = aws_api_gateway_rest_api.this.root_resource_id
 }
 
-output "authorizer_id" {
-  description = "ID of the TOKEN authorizer."
-  value       = aws_api_gateway_authorizer.this.id
-}
-
 output "deployment_id" {
   description = "ID of the current deployment."
   value       = aws_api_gateway_deployment.this.id
@@ -38,17 +33,22 @@ output "invoke_url" {
   value       = aws_api_gateway_stage.this.invoke_url
 }
 
-output "hello_url_template" {
-  description = "URL of the hello route with its path parameter as {userId}."
-  value       = "${aws_api_gateway_stage.this.invoke_url}/hello/{userId}"
-}
-
 output "access_log_group_name" {
   description = "Name of the access log group, or null when access logs are off."
   value       = try(aws_cloudwatch_log_group.access[0].name, null)
 }
 
-output "account_cloudwatch_role_arn" {
-  description = "ARN of the account-wide API Gateway CloudWatch role, or null when not managed here."
-  value       = try(aws_iam_role.account[0].arn, null)
+output "access_log_group_arn" {
+  description = "ARN of the access log group, or null when access logs are off."
+  value       = try(aws_cloudwatch_log_group.access[0].arn, null)
+}
+
+output "route_urls" {
+  description = "Invoke URL of each route, by route key, path parameters left as {name}."
+  value       = { for k, r in local.parsed : k => "${aws_api_gateway_stage.this.invoke_url}${r.path}" }
+}
+
+output "authorizer_routes" {
+  description = "The routes with their scopes and issuers as modules/authorizer's routes input takes them ({proxy+} written as a final /*)."
+  value       = local.authorizer_routes
 }

@@ -1,23 +1,12 @@
-# API Gateway may invoke hello only for GET /hello/* of this API (any stage) …
-resource "aws_lambda_permission" "hello" {
-  count = var.create_lambda_permissions ? 1 : 0
+# API Gateway may invoke each route's function only for that stage, verb and
+# path: one permission per (function, route).
+resource "aws_lambda_permission" "route" {
+  for_each = var.create_lambda_permissions ? { for k, r in local.parsed : k => r if r.function_name != null } : {}
 
-  statement_id  = "AllowApiGatewayGetHello"
+  statement_id  = "AllowApiGateway-${substr(sha1(each.key), 0, 16)}"
   action        = "lambda:InvokeFunction"
-  function_name = var.hello_function_name
-  qualifier     = var.hello_qualifier
+  function_name = each.value.function_name
+  qualifier     = each.value.qualifier
   principal     = "apigateway.amazonaws.com"
-  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/*/GET/hello/*"
-}
-
-# … and the authorizer only as this API's authorizer.
-resource "aws_lambda_permission" "authorizer" {
-  count = var.create_lambda_permissions ? 1 : 0
-
-  statement_id  = "AllowApiGatewayAuthorizer"
-  action        = "lambda:InvokeFunction"
-  function_name = var.authorizer_function_name
-  qualifier     = var.authorizer_qualifier
-  principal     = "apigateway.amazonaws.com"
-  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/authorizers/${aws_api_gateway_authorizer.this.id}"
+  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/${var.stage_name}/${each.value.verb}/${local.source_paths[each.key]}"
 }

@@ -6,62 +6,66 @@ variable "name" {
 variable "description" {
   description = "Description of the REST API."
   type        = string
-  default     = "Hello API protected by a JWT TOKEN authorizer"
+  default     = "REST API protected by a JWT TOKEN authorizer"
 }
 
-variable "authorizer_invoke_arn" {
-  description = "Invoke ARN of the authorizer Lambda function (the function module's invoke_arn)."
-  type        = string
+variable "routes" {
+  description = <<-EOT
+    The API's routes, keyed "VERB /path" (GET, POST, PUT, PATCH, DELETE or HEAD; up to 8 segments; a final {proxy+} is allowed).
+    Each is protected by the TOKEN authorizer (authorizer_id) and goes to a Lambda function (function_name + invoke_arn, AWS_PROXY)
+    or to an HTTP URL (http_url, HTTP_PROXY; its {params} are filled from the path). scopes and issuers are what the
+    authorizer requires on the route; pass the authorizer_routes output to modules/authorizer's routes.
+  EOT
+  type = map(object({
+    function_name        = optional(string)
+    invoke_arn           = optional(string)
+    qualifier            = optional(string)
+    http_url             = optional(string)
+    timeout_milliseconds = optional(number)
+    scopes               = optional(list(string), [])
+    issuers              = optional(list(string), [])
+  }))
+
+  validation {
+    condition     = length(var.routes) > 0
+    error_message = "Configure at least one route."
+  }
+  validation {
+    condition = alltrue([for k, _ in var.routes : (
+      can(regex("^(GET|POST|PUT|PATCH|DELETE|HEAD) (/[^/]+){1,8}$", k)) &&
+      alltrue([for i, s in slice(split("/", k), 1, length(split("/", k))) :
+        can(regex("^[A-Za-z0-9._~!$&'()+,;=:@%-]+$", s)) || can(regex("^\\{[A-Za-z_][A-Za-z0-9_]*\\}$", s)) ||
+        (s == "{proxy+}" && i == length(split("/", k)) - 2)
+      ]) &&
+      length(regexall("\\{userId\\}", k)) <= 1
+    )])
+    error_message = "Each route key must be \"VERB /path\": VERB one of GET POST PUT PATCH DELETE HEAD; 1-8 segments, each literal ([A-Za-z0-9._~!$&'()+,;=:@%-]) or a whole {param}; {userId} at most once; {proxy+} only as the last segment."
+  }
+  validation {
+    condition     = alltrue([for _, r in var.routes : (r.function_name != null && r.invoke_arn != null) != (r.http_url != null)])
+    error_message = "Each route needs exactly one backend: function_name and invoke_arn (Lambda), or http_url (HTTP)."
+  }
+  validation {
+    condition     = alltrue([for _, r in var.routes : r.http_url == null || can(regex("^https?://", r.http_url))])
+    error_message = "http_url must be an http(s) URL."
+  }
 }
 
-variable "authorizer_function_name" {
-  description = "Name of the authorizer Lambda function, for its invoke permission."
+variable "authorizer_id" {
+  description = "ID of the TOKEN authorizer every route uses (modules/authorizer's authorizer_id)."
   type        = string
-}
-
-variable "authorizer_qualifier" {
-  description = "Alias of the authorizer function the API invokes, or null for the unqualified function."
-  type        = string
-  default     = null
-}
-
-variable "hello_invoke_arn" {
-  description = "Invoke ARN of the hello Lambda function (the function module's invoke_arn)."
-  type        = string
-}
-
-variable "hello_function_name" {
-  description = "Name of the hello Lambda function, for its invoke permission."
-  type        = string
-}
-
-variable "hello_qualifier" {
-  description = "Alias of the hello function the API invokes, or null for the unqualified function."
-  type        = string
-  default     = null
 }
 
 variable "create_lambda_permissions" {
-  description = "Grant API Gateway permission to invoke both functions, scoped to GET /hello/* and to this API's authorizer."
+  description = "Grant API Gateway permission to invoke each route's function, scoped to this stage, the route's verb and its path."
   type        = bool
   default     = true
 }
 
-variable "identity_validation_expression" {
-  description = "Regular expression the Authorization header must match before the authorizer is invoked; null or empty invokes it for every request."
-  type        = string
-  default     = "^[Bb]earer [-0-9A-Za-z._~+/]+=*$"
-}
-
-variable "authorizer_result_ttl_in_seconds" {
-  description = "How long API Gateway caches the authorizer's policy per token (0 disables caching, at most 3600)."
-  type        = number
-  default     = 300
-
-  validation {
-    condition     = var.authorizer_result_ttl_in_seconds >= 0 && var.authorizer_result_ttl_in_seconds <= 3600
-    error_message = "The authorizer result TTL must be between 0 and 3600 seconds."
-  }
+variable "redeployment_triggers" {
+  description = "Extra values whose change redeploys the stage (for example the authorizer's configuration)."
+  type        = map(string)
+  default     = {}
 }
 
 variable "stage_name" {
@@ -86,26 +90,25 @@ variable "throttling" {
 }
 
 variable "access_logs" {
-  description = "JSON access logs of the stage to a log group owned by this module. Needs the account-wide API Gateway CloudWatch role (see manage_account_cloudwatch_role). format null uses a JSON line with request id, caller, principal, route, status and latencies."
+  description = "JSON access logs of the stage to a log group owned by this module. API Gateway writes them through the account's CloudWatch role (one per account and region, see modules/api-gateway-account): name it in cloudwatch_role_arn to turn logs on. format null uses a JSON line with request id, caller, principal, route, status and latencies."
   type = object({
-    enabled           = optional(bool, false)
-    retention_in_days = optional(number, 30)
-    kms_key_arn       = optional(string)
-    format            = optional(string)
+    enabled             = optional(bool, false)
+    cloudwatch_role_arn = optional(string)
+    retention_in_days   = optional(number, 30)
+    kms_key_arn         = optional(string)
+    format              = optional(string)
   })
   default  = {}
   nullable = false
 
   validation {
+    condition     = !var.access_logs.enabled || var.access_logs.cloudwatch_role_arn != null
+    error_message = "Access logs need the account's API Gateway CloudWatch role: set access_logs.cloudwatch_role_arn (create it once per account and region with modules/api-gateway-account). Without it, AWS refuses the stage."
+  }
+  validation {
     condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.access_logs.retention_in_days)
     error_message = "The retention must be one of the values CloudWatch Logs accepts: 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
   }
-}
-
-variable "manage_account_cloudwatch_role" {
-  description = "ACCOUNT-GLOBAL: create an IAM role for API Gateway to push logs and set it as the region's API Gateway account setting (aws_api_gateway_account). There is one such setting per account and region: enable it in one stack only, and only if nothing else manages it."
-  type        = bool
-  default     = false
 }
 
 variable "tags" {

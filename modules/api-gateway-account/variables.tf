@@ -1,0 +1,22 @@
+variable "role_name" {
+  description = "Name of the IAM role API Gateway assumes to write logs (one per account; include the region if you apply this in several)."
+  type        = string
+  default     = "apigateway-cloudwatch"
+
+  validation {
+    condition     = can(regex("^[\\w+=,.@-]{1,64}$", var.role_name))
+    error_message = "IAM role names are 1-64 characters of letters, digits and +=,.@_-."
+  }
+}
+
+variable "role_permissions_boundary" {
+  description = "ARN of a permissions boundary for the role."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags applied to the role."
+  type        = map(string)
+  default     = {}
+}

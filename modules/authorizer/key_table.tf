@@ -1,0 +1,45 @@
+# The key cache: a table of this module, a table the caller has, or none.
+module "key_table" {
+  source = "../key-cache"
+  count  = var.key_table.create ? 1 : 0
+
+  name                           = "${var.name}-keys"
+  point_in_time_recovery_enabled = var.key_table.point_in_time_recovery_enabled
+  server_side_encryption_enabled = var.key_table.server_side_encryption_enabled
+  kms_key_arn                    = var.key_table.kms_key_arn
+  deletion_protection_enabled    = var.key_table.deletion_protection_enabled
+  tags                           = var.tags
+}
+
+data "aws_dynamodb_table" "existing" {
+  count = var.key_table.existing_table_name != null ? 1 : 0
+
+  name = var.key_table.existing_table_name
+}
+
+locals {
+  # arn:<partition>:execute-api:<region>:<account>:<api id>
+  region = split(":", var.rest_api_execution_arn)[3]
+
+  key_table_name = var.key_table.create ? module.key_table[0].table_name : var.key_table.existing_table_name
+  key_table_arn = (var.key_table.create ? module.key_table[0].table_arn :
+  var.key_table.existing_table_name != null ? data.aws_dynamodb_table.existing[0].arn : null)
+  key_table_kms_key_arn = (var.key_table.create ? (var.key_table.server_side_encryption_enabled ? var.key_table.kms_key_arn : null) :
+  var.key_table.existing_table_kms_key_arn)
+
+  # GetItem reads the shared key set; UpdateItem writes a fetched one back
+  # (conditionally, never over a newer one) and takes the fleet-wide refetch
+  # lease. On this table only.
+  policy_statements = concat(
+    local.key_table_arn == null ? [] : [{
+      sid       = "KeyCache"
+      actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+      resources = [local.key_table_arn]
+    }],
+    local.key_table_kms_key_arn == null ? [] : [{
+      sid       = "KeyCacheKMS"
+      actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+      resources = [local.key_table_kms_key_arn]
+    }],
+  )
+}

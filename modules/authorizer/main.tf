@@ -1,0 +1,115 @@
+locals {
+  # The function's default fetch timeout (functions/internal/config), used only
+  # for the timeout precondition below.
+  fetch_timeout_ms = coalesce(var.jwks_fetch_timeout_ms, 2000)
+  # A cold start's first verdict comes at most 2 x the fetch timeout + 1 s after
+  # it begins, whatever DynamoDB and the issuer do (functions/internal/keys).
+  min_timeout = ceil((2 * local.fetch_timeout_ms + 1000) / 1000)
+
+  package_path = var.package.s3_bucket != null ? null : coalesce(var.package.path, "${path.module}/../../dist/${var.architecture}/authorizer.zip")
+
+  # The Terraform <-> Go contract (functions/internal/config). Settings left
+  # null are not set, so the function applies its own default.
+  issuers = [for name, i in var.issuers : { for k, v in {
+    name          = name
+    issuer        = i.issuer
+    jwks_url      = i.jwks_url
+    audiences     = i.audiences
+    client_ids    = i.client_ids
+    token_use     = i.token_use
+    user_id_claim = i.user_id_claim
+  } : k => v if v != null }]
+  routes = var.routes == null ? null : [for key, r in var.routes : {
+    route   = replace(key, " ", "")
+    scopes  = r.scopes
+    issuers = r.issuers
+  }]
+  environment = { for k, v in {
+    ISSUERS                           = jsonencode(local.issuers)
+    ROUTES                            = local.routes == null ? null : jsonencode(local.routes)
+    REQUIRED_SCOPES                   = length(var.required_scopes) == 0 ? null : join(",", var.required_scopes)
+    ALLOWED_ALGORITHMS                = var.allowed_algorithms == null ? null : join(",", var.allowed_algorithms)
+    KEYS_TABLE_NAME                   = local.key_table_name
+    KEYS_CACHE_TTL_SECONDS            = var.key_cache_ttl_seconds == null ? null : tostring(var.key_cache_ttl_seconds)
+    KEYS_MAX_STALE_SECONDS            = var.keys_max_stale_seconds == null ? null : tostring(var.keys_max_stale_seconds)
+    JWKS_REFETCH_MIN_INTERVAL_SECONDS = var.jwks_refetch_min_interval_seconds == null ? null : tostring(var.jwks_refetch_min_interval_seconds)
+    CLOCK_SKEW_SECONDS                = var.clock_skew_seconds == null ? null : tostring(var.clock_skew_seconds)
+    JWKS_FETCH_TIMEOUT_MS             = var.jwks_fetch_timeout_ms == null ? null : tostring(var.jwks_fetch_timeout_ms)
+    LOG_LEVEL                         = var.log_level
+  } : k => v if v != null }
+  # AWS caps a function's environment at 4 KB, keys and values together.
+  environment_bytes = sum(concat([0], [for k, v in local.environment : length(k) + length(v)]))
+
+  route_issuers   = local.routes == null ? [] : distinct(flatten([for r in local.routes : r.issuers]))
+  user_routes     = local.routes == null ? [] : [for r in local.routes : r if strcontains(r.route, "{userId}")]
+  unbound_issuers = length(var.issuers) > 1 ? [for r in local.user_routes : r.route if length(r.issuers) == 0] : []
+}
+
+module "function" {
+  source = "../function"
+
+  name         = var.name
+  description  = "JWT TOKEN authorizer ${var.name}"
+  package_path = local.package_path
+  s3_package = var.package.s3_bucket == null ? null : {
+    bucket         = var.package.s3_bucket
+    key            = var.package.s3_key
+    object_version = var.package.s3_object_version
+  }
+  package_hint = "Build it with `make package ARCH=${var.architecture}` in a checkout of the module, or from any folder: go run github.com/jwtauthz/terraform-aws-jwt-authorizer/cmd/package@<version> -arch ${var.architecture} -out dist (then set package.path), or publish it to S3 (package.s3_bucket/s3_key)."
+  architecture = var.architecture
+  environment  = local.environment
+
+  memory_size                       = var.function.memory_size
+  timeout                           = var.function.timeout
+  min_timeout                       = local.min_timeout
+  min_timeout_reason                = "a cold start may take 2 x jwks_fetch_timeout_ms (${local.fetch_timeout_ms} ms) + 1 s before its first verdict."
+  reserved_concurrent_executions    = var.function.reserved_concurrent_executions
+  provisioned_concurrent_executions = var.function.provisioned_concurrent_executions
+
+  log_retention_in_days = var.log_retention_in_days
+  tracing_enabled       = var.tracing_enabled
+
+  create_role               = var.create_role
+  role_arn                  = var.role_arn
+  role_name                 = "${coalesce(var.role_name_prefix, "${var.name}-")}${local.region}"
+  role_permissions_boundary = var.role_permissions_boundary
+  policy_statements         = local.policy_statements
+
+  tags = var.tags
+}
+
+resource "aws_api_gateway_authorizer" "this" {
+  name                             = var.name
+  rest_api_id                      = var.rest_api_id
+  type                             = "TOKEN"
+  authorizer_uri                   = module.function.invoke_arn
+  identity_source                  = "method.request.header.Authorization"
+  identity_validation_expression   = var.identity_validation_expression == "" ? null : var.identity_validation_expression
+  authorizer_result_ttl_in_seconds = var.result_ttl_in_seconds
+
+  lifecycle {
+    precondition {
+      condition     = local.environment_bytes <= 4096
+      error_message = "The authorizer's environment is ${local.environment_bytes} bytes; AWS allows 4 KB. Use fewer issuers or routes, or shorter names."
+    }
+    precondition {
+      condition     = length(setsubtract(local.route_issuers, keys(var.issuers))) == 0
+      error_message = "Routes name issuers that are not in var.issuers: ${join(", ", setsubtract(local.route_issuers, keys(var.issuers)))}."
+    }
+    precondition {
+      condition     = length(local.unbound_issuers) == 0
+      error_message = "With two or more issuers every {userId} route must name its issuers (two issuers may mint the same user id for different people): ${join(", ", local.unbound_issuers)}."
+    }
+  }
+}
+
+# API Gateway may invoke the function only as this authorizer of this API.
+resource "aws_lambda_permission" "this" {
+  statement_id  = "AllowApiGatewayAuthorizer"
+  action        = "lambda:InvokeFunction"
+  function_name = module.function.function_name
+  qualifier     = module.function.qualifier
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${var.rest_api_execution_arn}/authorizers/${aws_api_gateway_authorizer.this.id}"
+}

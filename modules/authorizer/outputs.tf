@@ -1,0 +1,54 @@
+output "authorizer_id" {
+  description = "ID of the API Gateway TOKEN authorizer: set it, with authorization = \"CUSTOM\", on your aws_api_gateway_method resources."
+  value       = aws_api_gateway_authorizer.this.id
+}
+
+output "function_name" {
+  description = "Name of the authorizer Lambda function."
+  value       = module.function.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the authorizer Lambda function."
+  value       = module.function.function_arn
+}
+
+output "invoke_arn" {
+  description = "Invoke ARN of the authorizer Lambda function."
+  value       = module.function.invoke_arn
+}
+
+output "role_name" {
+  description = "Name of the execution role (null when create_role is false)."
+  value       = module.function.role_name
+}
+
+output "role_arn" {
+  description = "ARN of the execution role."
+  value       = module.function.role_arn
+}
+
+output "log_group_name" {
+  description = "Log group of the function."
+  value       = module.function.log_group_name
+}
+
+output "log_group_arn" {
+  description = "ARN of the function's log group."
+  value       = module.function.log_group_arn
+}
+
+output "key_table_name" {
+  description = "Name of the key cache table, or null for memory only."
+  value       = local.key_table_name
+}
+
+output "key_table_arn" {
+  description = "ARN of the key cache table, or null for memory only."
+  value       = local.key_table_arn
+}
+
+output "environment" {
+  description = "The function's environment (the Terraform <-> Go contract), for inspection and tests."
+  value       = local.environment
+}

@@ -1,0 +1,329 @@
+################################################################################
+# Naming and tags
+################################################################################
+
+variable "name" {
+  description = "Name of the authorizer: its function is NAME, its role NAME-REGION (see role_name_prefix), its key table NAME-keys. Letters, digits, '-' and '_', at most 48 characters so every derived name fits."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$", var.name))
+    error_message = "The name must be 1-48 characters of letters, digits, '-' and '_', starting with a letter or digit."
+  }
+}
+
+variable "role_name_prefix" {
+  description = "Prefix of the created IAM role's name; null uses NAME-. The region is always appended, so the same name can be applied in two regions."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags applied to every resource that supports them."
+  type        = map(string)
+  default     = {}
+}
+
+################################################################################
+# API Gateway
+################################################################################
+
+variable "rest_api_id" {
+  description = "ID of the REST API the TOKEN authorizer is created on (aws_api_gateway_rest_api.id)."
+  type        = string
+}
+
+variable "rest_api_execution_arn" {
+  description = "Execution ARN of that REST API (aws_api_gateway_rest_api.execution_arn); scopes the Lambda permission to this authorizer."
+  type        = string
+}
+
+variable "result_ttl_in_seconds" {
+  description = "Seconds API Gateway caches the authorizer's policy per token (0-3600; 0 disables the cache)."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.result_ttl_in_seconds >= 0 && var.result_ttl_in_seconds <= 3600
+    error_message = "The authorizer result TTL must be between 0 and 3600 seconds."
+  }
+}
+
+variable "identity_validation_expression" {
+  description = "Regular expression the Authorization header must match before the authorizer runs (default: Bearer JWT); null or empty invokes it for every request."
+  type        = string
+  default     = "^[Bb]earer [-0-9A-Za-z._~+/]+=*$"
+}
+
+################################################################################
+# Token validation: the authorizer's settings (functions/internal/config)
+# null leaves a setting to the function's default, named in each description.
+################################################################################
+
+variable "issuers" {
+  description = <<-EOT
+    Trusted issuers, keyed by a short name (the token's issuer picks its entry by exact iss match; routes name entries by key).
+    issuer: exact iss, https (http only for 127.0.0.1, localhost, [::1]); jwks_url: null discovers it from ISSUER/.well-known/openid-configuration;
+    audiences / client_ids: at least one is required (RFC 8725 3.9); token_use: null skips the check (Cognito: "access");
+    user_id_claim: null uses the function's default "sub" (Okta: "uid").
+  EOT
+  type = map(object({
+    issuer        = string
+    jwks_url      = optional(string)
+    audiences     = optional(list(string), [])
+    client_ids    = optional(list(string), [])
+    token_use     = optional(string)
+    user_id_claim = optional(string)
+  }))
+
+  validation {
+    condition     = length(var.issuers) > 0
+    error_message = "Configure at least one issuer."
+  }
+  validation {
+    condition     = alltrue([for k, _ in var.issuers : can(regex("^[A-Za-z0-9_-]{1,64}$", k))])
+    error_message = "Issuer names (the map keys) must be 1-64 letters, digits, '-' or '_'."
+  }
+  validation {
+    condition = alltrue([for _, i in var.issuers : alltrue([
+      for u in compact([i.issuer, i.jwks_url]) :
+      can(regex("^https://[^/?#@\\s]+", u)) || can(regex("^http://(127\\.[0-9]+\\.[0-9]+\\.[0-9]+|localhost|\\[::1\\])(:[0-9]+)?(/|$)", u))
+    ])])
+    error_message = "Every issuer and jwks_url must be an https URL (plain http only for loopback hosts: 127.0.0.0/8, localhost, [::1])."
+  }
+  validation {
+    condition     = alltrue([for _, i in var.issuers : length(i.audiences) + length(i.client_ids) > 0])
+    error_message = "Every issuer needs audiences or client_ids: without either, a token minted for any other app of the same issuer would be accepted (RFC 8725 3.9)."
+  }
+  validation {
+    condition     = length(distinct([for _, i in var.issuers : i.issuer])) == length(var.issuers)
+    error_message = "Two issuers entries have the same issuer URL."
+  }
+}
+
+variable "routes" {
+  description = <<-EOT
+    Routes the Allow policy can grant, keyed "VERB /path" (GET, POST, PUT, PATCH, DELETE or HEAD; no "*", no OPTIONS).
+    A path holds {userId} at most once as a whole segment (bound to the token's user id); other {params} become "*";
+    a final "/*" ({proxy+}) may follow a literal segment or {userId}. scopes: all must be in the token;
+    issuers: the issuers keys allowed on the route (empty: all; required for {userId} routes with two or more issuers).
+    null uses the function's default, GET /hello/{userId} for every issuer.
+  EOT
+  type = map(object({
+    scopes  = optional(list(string), [])
+    issuers = optional(list(string), [])
+  }))
+  default = null
+
+  validation {
+    condition = var.routes == null ? true : alltrue([for k, _ in var.routes : (
+      can(regex("^(GET|POST|PUT|PATCH|DELETE|HEAD) (/[^/]+)+$", k)) &&
+      alltrue([for i, s in slice(split("/", k), 1, length(split("/", k))) :
+        can(regex("^[A-Za-z0-9._~!$&'()+,;=:@%-]+$", s)) || can(regex("^\\{[A-Za-z_][A-Za-z0-9_]*\\}$", s)) ||
+        (s == "*" && i == length(split("/", k)) - 2 && i > 0 && !can(regex("^\\{", element(split("/", k), i)))) ||
+        (s == "*" && i == length(split("/", k)) - 2 && i > 0 && element(split("/", k), i) == "{userId}")
+      ]) &&
+      length(regexall("\\{userId\\}", k)) <= 1
+    )])
+    error_message = "Each route key must be \"VERB /path\": VERB one of GET POST PUT PATCH DELETE HEAD; segments literal ([A-Za-z0-9._~!$&'()+,;=:@%-]) or a whole {param}; {userId} at most once; a final /* only after a literal segment or {userId}."
+  }
+  validation {
+    condition     = var.routes == null ? true : alltrue(flatten([for _, r in var.routes : [for s in r.scopes : can(regex("^[!-~]+$", s))]]))
+    error_message = "Scopes must be non-empty printable ASCII without spaces."
+  }
+}
+
+variable "required_scopes" {
+  description = "Scopes every token must carry, whatever its issuer and route (REQUIRED_SCOPES)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.required_scopes : can(regex("^[!-~]+$", s))])
+    error_message = "Scopes must be non-empty printable ASCII without spaces."
+  }
+}
+
+variable "allowed_algorithms" {
+  description = "JWS algorithms accepted (alg header); null uses the function's default [\"RS256\"]."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.allowed_algorithms == null ? true : length(var.allowed_algorithms) > 0 && alltrue([for a in var.allowed_algorithms : contains(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"], a)])
+    error_message = "Algorithms must be among RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA (no none, no HMAC)."
+  }
+}
+
+variable "key_cache_ttl_seconds" {
+  description = "How long a fetched JWKS is trusted before it is fetched again (memory and DynamoDB); 1-604800; null uses the function's default 3600."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.key_cache_ttl_seconds == null ? true : var.key_cache_ttl_seconds >= 1 && var.key_cache_ttl_seconds <= 604800 && floor(var.key_cache_ttl_seconds) == var.key_cache_ttl_seconds
+    error_message = "key_cache_ttl_seconds must be an integer between 1 and 604800."
+  }
+}
+
+variable "keys_max_stale_seconds" {
+  description = "How long past their TTL held keys may still be served while the issuer fails (stale-if-error); 0 never; 0-604800; null uses the function's default 86400."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.keys_max_stale_seconds == null ? true : var.keys_max_stale_seconds >= 0 && var.keys_max_stale_seconds <= 604800 && floor(var.keys_max_stale_seconds) == var.keys_max_stale_seconds
+    error_message = "keys_max_stale_seconds must be an integer between 0 and 604800."
+  }
+}
+
+variable "jwks_refetch_min_interval_seconds" {
+  description = "Minimum time between two JWKS fetches triggered by an unknown kid (fleet-wide when a key table is used); 0 means no window; 0-604800; null uses the function's default 10."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.jwks_refetch_min_interval_seconds == null ? true : var.jwks_refetch_min_interval_seconds >= 0 && var.jwks_refetch_min_interval_seconds <= 604800 && floor(var.jwks_refetch_min_interval_seconds) == var.jwks_refetch_min_interval_seconds
+    error_message = "jwks_refetch_min_interval_seconds must be an integer between 0 and 604800."
+  }
+}
+
+variable "clock_skew_seconds" {
+  description = "Leeway applied to exp, nbf and iat; 0-3600; null uses the function's default 60."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.clock_skew_seconds == null ? true : var.clock_skew_seconds >= 0 && var.clock_skew_seconds <= 3600 && floor(var.clock_skew_seconds) == var.clock_skew_seconds
+    error_message = "clock_skew_seconds must be an integer between 0 and 3600."
+  }
+}
+
+variable "jwks_fetch_timeout_ms" {
+  description = "Timeout of one issuer fetch in milliseconds; 1-60000; null uses the function's default 2000. The function's timeout must be at least 2 x this + 1 s (the cold start's bound)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.jwks_fetch_timeout_ms == null ? true : var.jwks_fetch_timeout_ms >= 1 && var.jwks_fetch_timeout_ms <= 60000 && floor(var.jwks_fetch_timeout_ms) == var.jwks_fetch_timeout_ms
+    error_message = "jwks_fetch_timeout_ms must be an integer between 1 and 60000."
+  }
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of the function: debug, info, warn or error; null uses the function's default info (denials are logged at warn with their reason)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_level == null ? true : contains(["debug", "info", "warn", "error"], var.log_level)
+    error_message = "log_level must be debug, info, warn or error."
+  }
+}
+
+################################################################################
+# Key cache table
+################################################################################
+
+variable "key_table" {
+  description = <<-EOT
+    Where the issuers' keys are shared across cold starts. create: a table of this module (NAME-keys);
+    existing_table_name: a table you already have (string key PK, TTL attribute expires_at), with its customer KMS key ARN if any;
+    neither: memory only. point_in_time_recovery_enabled is off by default: the cache is rebuilt from the issuer.
+  EOT
+  type = object({
+    create                         = optional(bool, true)
+    existing_table_name            = optional(string)
+    existing_table_kms_key_arn     = optional(string)
+    point_in_time_recovery_enabled = optional(bool, false)
+    server_side_encryption_enabled = optional(bool, true)
+    kms_key_arn                    = optional(string)
+    deletion_protection_enabled    = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = !(var.key_table.create && var.key_table.existing_table_name != null)
+    error_message = "Set key_table.create = false when key_table.existing_table_name names a table."
+  }
+}
+
+################################################################################
+# Lambda function
+################################################################################
+
+variable "architecture" {
+  description = "Instruction set of the function; the package must be built for it."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "The architecture must be arm64 or x86_64."
+  }
+}
+
+variable "package" {
+  description = "The authorizer's zip: a local path (null: MODULE/dist/ARCH/authorizer.zip, written by `make package` or cmd/package), or an S3 object (s3_bucket, s3_key, optional s3_object_version)."
+  type = object({
+    path              = optional(string)
+    s3_bucket         = optional(string)
+    s3_key            = optional(string)
+    s3_object_version = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = (var.package.s3_bucket == null) == (var.package.s3_key == null) && !(var.package.path != null && var.package.s3_bucket != null)
+    error_message = "Set either package.path or both package.s3_bucket and package.s3_key."
+  }
+}
+
+variable "function" {
+  description = "Sizing of the function. provisioned_concurrent_executions above 0 publishes it behind an alias."
+  type = object({
+    memory_size                       = optional(number, 128)
+    timeout                           = optional(number, 6)
+    reserved_concurrent_executions    = optional(number)
+    provisioned_concurrent_executions = optional(number, 0)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the function's log group in days (a CloudWatch Logs value; 0 keeps logs forever)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "The retention must be one of the values CloudWatch Logs accepts: 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "tracing_enabled" {
+  description = "Enable active X-Ray tracing on the function."
+  type        = bool
+  default     = false
+}
+
+variable "create_role" {
+  description = "Create a least-privilege execution role. When false, role_arn names an existing role."
+  type        = bool
+  default     = true
+}
+
+variable "role_arn" {
+  description = "Existing execution role (create_role = false). It needs dynamodb:GetItem and UpdateItem on the key table (and kms:Decrypt, Encrypt, GenerateDataKey on its customer key), and logs:CreateLogStream and logs:PutLogEvents on /aws/lambda/NAME."
+  type        = string
+  default     = null
+}
+
+variable "role_permissions_boundary" {
+  description = "ARN of a permissions boundary for the created role."
+  type        = string
+  default     = null
+}
