@@ -20,6 +20,7 @@ func TestExtract(t *testing.T) {
 		{"Bearer", "", ErrMissing},
 		{"Bearerx.y.z", "Bearerx.y.z", nil}, // a bare "token"; Verify rejects it
 		{"Basic a.b.c", "", ErrMalformed},
+		{"Tokens a.b.c", "", ErrMalformed}, // six letters, but not "bearer"
 		{"Bearer a.b.c d", "", ErrMalformed},
 		{"Bearer a.b\n.c", "a.b\n.c", nil}, // Verify rejects it
 		{"Bearer\ta.b.c", "", ErrMalformed},

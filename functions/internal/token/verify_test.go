@@ -99,9 +99,14 @@ func TestVerifyAlgorithms(t *testing.T) {
 	p521 := jwttest.NewEC("p521", elliptic.P521())
 	ed := jwttest.NewEd25519("ed")
 	keys := newKeyMap(small, p384, p521, ed)
+	p256 := jwttest.NewEC("p256", elliptic.P256())
 	keys.keys["rsa"] = &jose.JSONWebKey{Key: rsaKey.Public(), KeyID: "rsa", Use: "sig"}
+	// Keys published without "alg": only their type and curve tie them to
+	// an algorithm.
+	keys.keys["ed-bare"] = &jose.JSONWebKey{Key: ed.Public(), KeyID: "ed-bare"}
+	keys.keys["p384-bare"] = &jose.JSONWebKey{Key: p384.Public(), KeyID: "p384-bare"}
 	v := newVerifier(t, oneIssuer(func(c *config.Authorizer) {
-		c.Algorithms = []string{"RS384", "RS512", "PS384", "PS512", "ES384", "ES512", "EdDSA", "RS256"}
+		c.Algorithms = []string{"RS384", "RS512", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "RS256"}
 	}), keys)
 	c := claims()
 	for _, tc := range []struct {
@@ -120,6 +125,8 @@ func TestVerifyAlgorithms(t *testing.T) {
 		{"RSA 1024 refused", small.Mint(nil, c), ErrKey},
 		{"ES384 token P-521 key", p521.SignRaw("ES512", []byte(`{"alg":"ES384","kid":"p521"}`), mustJSON(c)), ErrKey},
 		{"EdDSA token RSA key", ed.SignRaw("EdDSA", []byte(`{"alg":"EdDSA","kid":"rsa"}`), mustJSON(c)), ErrKey},
+		{"RS256 token Ed25519 key", rsaKey.Mint(jwttest.Header{"kid": "ed-bare"}, c), ErrKey},
+		{"ES256 token P-384 key", p256.SignRaw("ES256", []byte(`{"alg":"ES256","kid":"p384-bare"}`), mustJSON(c)), ErrKey},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := v.Verify(context.Background(), tc.tok)
