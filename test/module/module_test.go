@@ -4,22 +4,16 @@ package module
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -200,60 +194,37 @@ func TestModuleCognito(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if aws.ToInt32(f.Configuration.Timeout) != 5 || aws.ToInt32(f.Configuration.MemorySize) != 128 {
-			t.Errorf("authorizer timeout/memory = %d/%d, want 5/128", aws.ToInt32(f.Configuration.Timeout), aws.ToInt32(f.Configuration.MemorySize))
+		if aws.ToInt32(f.Configuration.Timeout) != 6 || aws.ToInt32(f.Configuration.MemorySize) != 128 {
+			t.Errorf("authorizer timeout/memory = %d/%d, want 6/128", aws.ToInt32(f.Configuration.Timeout), aws.ToInt32(f.Configuration.MemorySize))
 		}
-		want := map[string]string{
-			"ISSUER":                            issuer,
-			"JWKS_URL":                          strings.Replace(jwksTemplate, "{user_pool_id}", poolID, 1),
-			"AUDIENCES":                         "",
-			"CLIENT_IDS":                        clientID,
-			"TOKEN_USE":                         "access",
-			"REQUIRED_SCOPES":                   "",
-			"USER_ID_CLAIM":                     "sub",
-			"ALLOWED_ROUTES":                    "",
-			"ALLOWED_ALGORITHMS":                "RS256",
-			"KEYS_TABLE_NAME":                   tableName,
-			"KEYS_CACHE_TTL_SECONDS":            "3600",
-			"JWKS_REFETCH_MIN_INTERVAL_SECONDS": "10",
-			"CLOCK_SKEW_SECONDS":                "60",
-			"JWKS_FETCH_TIMEOUT_MS":             "2000",
-		}
-		var got map[string]string
+		// The Terraform <-> Go contract: settings left null are not set.
+		var env map[string]string
 		if f.Configuration.Environment != nil {
-			got = f.Configuration.Environment.Variables
+			env = f.Configuration.Environment.Variables
 		}
-		if !equalMaps(got, want) {
-			t.Errorf("authorizer environment:\n got %v\nwant %v", got, want)
-		}
+		checkEnvironment(t, env, map[string]any{
+			"ISSUERS": []any{map[string]any{
+				"name":       "cognito",
+				"issuer":     issuer,
+				"jwks_url":   strings.Replace(jwksTemplate, "{user_pool_id}", poolID, 1),
+				"audiences":  []any{},
+				"client_ids": []any{clientID},
+				"token_use":  "access",
+			}},
+			"ROUTES":          []any{map[string]any{"route": "GET/hello/{userId}", "scopes": []any{}, "issuers": []any{}}},
+			"KEYS_TABLE_NAME": tableName,
+		})
 		if want := "https://cognito-idp." + moto.Region + ".amazonaws.com/" + poolID; issuer != want {
 			t.Errorf("issuer = %q, want %q", issuer, want)
 		}
-		// Invoke permissions: hello for GET /hello/* only, the authorizer
-		// for this API's authorizer only.
+		// Invoke permissions: hello for GET /hello/* of stage v1 only, the
+		// authorizer for this API's authorizer only.
 		for fn, wantSource := range map[string]string{
-			helloFn:      execARN + "/*/GET/hello/*",
+			helloFn:      execARN + "/v1/GET/hello/*",
 			authorizerFn: execARN + "/authorizers/" + authorizerID,
 		} {
-			p, err := lc.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(fn)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var doc struct {
-				Statement []struct {
-					Principal any
-					Action    any
-					Condition map[string]map[string]string
-				}
-			}
-			if err := json.Unmarshal([]byte(aws.ToString(p.Policy)), &doc); err != nil {
-				t.Fatalf("%s policy: %v", fn, err)
-			}
-			if len(doc.Statement) != 1 {
-				t.Fatalf("%s policy has %d statements, want 1: %s", fn, len(doc.Statement), aws.ToString(p.Policy))
-			}
-			if got := doc.Statement[0].Condition["ArnLike"]["AWS:SourceArn"]; got != wantSource {
-				t.Errorf("%s permission source = %q, want %q", fn, got, wantSource)
+			if got := permissionSources(ctx, t, lc, fn); strings.Join(got, " ") != wantSource {
+				t.Errorf("%s permission sources = %v, want [%s]", fn, got, wantSource)
 			}
 		}
 	})
@@ -285,8 +256,8 @@ func TestModuleCognito(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p := cb.ContinuousBackupsDescription.PointInTimeRecoveryDescription; p == nil || p.PointInTimeRecoveryStatus != ddbtypes.PointInTimeRecoveryStatusEnabled {
-			t.Errorf("point-in-time recovery = %+v, want ENABLED", p)
+		if p := cb.ContinuousBackupsDescription.PointInTimeRecoveryDescription; p == nil || p.PointInTimeRecoveryStatus != ddbtypes.PointInTimeRecoveryStatusDisabled {
+			t.Errorf("point-in-time recovery = %+v, want DISABLED (a cache rebuilt from the issuer)", p)
 		}
 	})
 
@@ -295,14 +266,15 @@ func TestModuleCognito(t *testing.T) {
 		logGroup := func(fn string) string {
 			return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:/aws/lambda/%s:*", moto.Region, account, fn)
 		}
+		// Role names carry the region, so the same name applies in two regions.
 		for role, want := range map[string]map[string][]string{
-			authorizerFn: {
+			authorizerFn + "-" + moto.Region: {
 				"dynamodb:GetItem":     {tableARN},
-				"dynamodb:PutItem":     {tableARN},
+				"dynamodb:UpdateItem":  {tableARN},
 				"logs:CreateLogStream": {logGroup(authorizerFn)},
 				"logs:PutLogEvents":    {logGroup(authorizerFn)},
 			},
-			helloFn: {
+			helloFn + "-" + moto.Region: {
 				"logs:CreateLogStream": {logGroup(helloFn)},
 				"logs:PutLogEvents":    {logGroup(helloFn)},
 			},
@@ -375,157 +347,4 @@ func packages(t *testing.T, root string) string {
 		}
 	}
 	return snap
-}
-
-func invokeARN(functionARN string) string {
-	return fmt.Sprintf("arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", moto.Region, functionARN)
-}
-
-func fileSHA256(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(b)
-	return base64.StdEncoding.EncodeToString(sum[:])
-}
-
-// rolePermissions returns action → sorted resources over the role's inline
-// and attached policies (every statement must Allow).
-func rolePermissions(ctx context.Context, t *testing.T, ic *iam.Client, role string) map[string][]string {
-	t.Helper()
-	att, err := ic.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: &role})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(att.AttachedPolicies) != 0 {
-		t.Errorf("role %s has managed policies attached: %v", role, att.AttachedPolicies)
-	}
-	names, err := ic.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: &role})
-	if err != nil {
-		t.Fatal(err)
-	}
-	grants := map[string][]string{}
-	for _, n := range names.PolicyNames {
-		p, err := ic.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: &role, PolicyName: aws.String(n)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := aws.ToString(p.PolicyDocument)
-		if dec, err := url.QueryUnescape(text); err == nil && strings.HasPrefix(text, "%7B") {
-			text = dec // IAM returns policy documents URL-encoded
-		}
-		var doc struct {
-			Statement []struct {
-				Effect   string
-				Action   any
-				Resource any
-			}
-		}
-		if err := json.Unmarshal([]byte(text), &doc); err != nil {
-			t.Fatalf("role %s policy %s: %v\n%s", role, n, err, text)
-		}
-		for _, s := range doc.Statement {
-			if s.Effect != "Allow" {
-				t.Errorf("role %s policy %s: statement effect %q", role, n, s.Effect)
-			}
-			for _, a := range strs(s.Action) {
-				grants[a] = append(grants[a], strs(s.Resource)...)
-			}
-		}
-	}
-	for a := range grants {
-		sort.Strings(grants[a])
-	}
-	return grants
-}
-
-func strs(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, e := range x {
-			out = append(out, fmt.Sprint(e))
-		}
-		return out
-	}
-	return nil
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
-func equalGrants(a, b map[string][]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		w, ok := b[k]
-		if !ok || strings.Join(v, "\n") != strings.Join(w, "\n") {
-			return false
-		}
-	}
-	return true
-}
-
-// assertGone checks that moto holds nothing named after the run.
-func assertGone(ctx context.Context, t *testing.T, cfg aws.Config, name string) {
-	t.Helper()
-	apis, err := apigateway.NewFromConfig(cfg).GetRestApis(ctx, &apigateway.GetRestApisInput{Limit: aws.Int32(500)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range apis.Items {
-		if strings.HasPrefix(aws.ToString(a.Name), name) {
-			t.Errorf("REST API %s (%s) left after destroy", aws.ToString(a.Name), aws.ToString(a.Id))
-		}
-	}
-	fns, err := lambda.NewFromConfig(cfg).ListFunctions(ctx, &lambda.ListFunctionsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fns.Functions {
-		if strings.HasPrefix(aws.ToString(f.FunctionName), name) {
-			t.Errorf("function %s left after destroy", aws.ToString(f.FunctionName))
-		}
-	}
-	tables, err := dynamodb.NewFromConfig(cfg).ListTables(ctx, &dynamodb.ListTablesInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tb := range tables.TableNames {
-		if strings.HasPrefix(tb, name) {
-			t.Errorf("table %s left after destroy", tb)
-		}
-	}
-	roles, err := iam.NewFromConfig(cfg).ListRoles(ctx, &iam.ListRolesInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range roles.Roles {
-		if strings.HasPrefix(aws.ToString(r.RoleName), name) {
-			t.Errorf("role %s left after destroy", aws.ToString(r.RoleName))
-		}
-	}
-	pools, err := cognitoidentityprovider.NewFromConfig(cfg).ListUserPools(ctx, &cognitoidentityprovider.ListUserPoolsInput{MaxResults: aws.Int32(60)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range pools.UserPools {
-		if strings.HasPrefix(aws.ToString(p.Name), name) {
-			t.Errorf("user pool %s left after destroy", aws.ToString(p.Name))
-		}
-	}
 }
