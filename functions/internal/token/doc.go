@@ -15,7 +15,7 @@
 //  4. claims.go: the payload decoded once with go-jose's JSON, which refuses
 //     duplicate keys (nested ones too), trailing data, wrong types and
 //     nesting deeper than 32 levels;
-//  5. issuers.go: the unverified "iss" picks the issuer by exact match, or
+//  5. the unverified "iss" picks the issuer (issuers.go) by exact match, or
 //     the token is refused (ErrUnknownIssuer) before any key lookup;
 //  6. header.go: that issuer's key for the kid, which must fit the token (use,
 //     alg, key type and curve, RSA of 2048 bits or more);
