@@ -44,16 +44,16 @@ func FromConfig(ctx context.Context, cfg *config.Authorizer, deps Deps) (h *Hand
 	}
 	var store func(source string) keys.Store
 	if cfg.KeysTableName != "" {
-		aws := deps.AWS
-		if aws == nil {
+		awsCfg := deps.AWS
+		if awsCfg == nil {
 			c, err := awsenv.FromEnv(os.Getenv)
 			if err != nil {
 				return nil, nil, err
 			}
-			aws = &c
+			awsCfg = &c
 		}
 		store = func(source string) keys.Store {
-			return keystore.NewFromConfig(*aws, cfg.KeysTableName, keystore.PartitionKey(source))
+			return keystore.NewFromConfig(*awsCfg, cfg.KeysTableName, keystore.PartitionKey(source))
 		}
 	}
 	providers := map[string]*keys.Provider{}
