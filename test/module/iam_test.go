@@ -4,6 +4,9 @@ package module
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/gruntwork-io/terratest/modules/random"
 	"github.com/gruntwork-io/terratest/modules/terraform"
 
@@ -28,9 +32,10 @@ var wildcardActions = map[string]bool{
 }
 
 // TestIAMLeastPrivilege applies the root module with its optional features on
-// (tracing, throttling, access logs, reserved concurrency) from a caller
-// written to a temporary folder, and audits every role the stack created:
-// "*" only for the X-Ray actions, everything else on the stack's own ARNs.
+// (tracing, throttling, access logs naming the account's CloudWatch role,
+// reserved concurrency) from a caller written to a temporary folder, and
+// audits every role the stack created: "*" only for the X-Ray actions,
+// everything else on the stack's own ARNs.
 func TestIAMLeastPrivilege(t *testing.T) {
 	ctx := context.Background()
 	srv := motoServer(t)
@@ -56,18 +61,31 @@ variable "dist" {
   type = string
 }
 
+# The account's API Gateway CloudWatch role, outside the API's stack. Not
+# modules/api-gateway-account: moto does not load AWS managed policies, so its
+# AmazonAPIGatewayPushToCloudWatchLogs attachment fails here (that module is
+# audited by TestIAMPlanLeastPrivilege).
+resource "aws_iam_role" "apigw_logs" {
+  name = "${var.name}-apigw-logs-` + moto.Region + `"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "apigateway.amazonaws.com" } }]
+  })
+}
+
 module "under_test" {
   source = "` + filepath.ToSlash(rel) + `"
 
   name               = var.name
   architecture       = "` + testArch + `"
-  authorizer_package = "${var.dist}/` + testArch + `/authorizer.zip"
-  hello_package      = "${var.dist}/` + testArch + `/hello.zip"
-  issuer             = "https://issuer.example.com/"
-  audiences          = ["api://default"]
-  tracing_enabled    = true
-  throttling         = { burst_limit = 20, rate_limit = 10 }
-  access_logs        = { enabled = true, retention_in_days = 7 }
+  authorizer_package = { path = "${var.dist}/` + testArch + `/authorizer.zip" }
+  hello_package      = { path = "${var.dist}/` + testArch + `/hello.zip" }
+  issuers = {
+    main = { issuer = "https://issuer.example.com/", audiences = ["api://default"] }
+  }
+  tracing_enabled = true
+  throttling      = { burst_limit = 20, rate_limit = 10 }
+  access_logs     = { enabled = true, retention_in_days = 7, cloudwatch_role_arn = aws_iam_role.apigw_logs.arn }
 
   authorizer_function = { reserved_concurrent_executions = 5 }
 }
@@ -75,6 +93,7 @@ module "under_test" {
 output "stack" {
   value = module.under_test
 }
+
 `
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(caller), 0o644); err != nil {
 		t.Fatal(err)
@@ -95,40 +114,53 @@ output "stack" {
 	logGroup := func(fn string) string {
 		return "arn:aws:logs:" + moto.Region + ":" + account + ":log-group:/aws/lambda/" + fn + ":*"
 	}
+	authorizerRole := stack["authorizer_function_name"] + "-" + moto.Region
+	helloRole := stack["hello_function_name"] + "-" + moto.Region
+	accountRole := name + "-apigw-logs-" + moto.Region
 	ic := iam.NewFromConfig(cfg)
-	roles, err := ic.ListRoles(ctx, &iam.ListRolesInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	audited := 0
-	for _, r := range roles.Roles {
-		role := aws.ToString(r.RoleName)
-		if !strings.HasPrefix(role, name) {
-			continue
+
+	// The caller's account role is not the module's: only its trust is read.
+	checkTrust(ctx, t, ic, accountRole, "apigateway.amazonaws.com")
+
+	// Every other role named after the run: no "*" but X-Ray's, and exactly
+	// the grants each function needs.
+	audited := map[string]bool{}
+	roles := iam.NewListRolesPaginator(ic, &iam.ListRolesInput{})
+	for roles.HasMorePages() {
+		page, err := roles.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
 		}
-		audited++
-		for action, resources := range rolePermissions(ctx, t, ic, role) {
-			for _, res := range resources {
-				if strings.Contains(res, "*") && res != logGroup(role) && !(res == "*" && wildcardActions[action]) {
-					t.Errorf("role %s: %s granted on %q", role, action, res)
+		for _, r := range page.Roles {
+			role := aws.ToString(r.RoleName)
+			if !strings.HasPrefix(role, name) || role == accountRole {
+				continue
+			}
+			audited[role] = true
+			checkTrust(ctx, t, ic, role, "lambda.amazonaws.com")
+			for action, resources := range rolePermissions(ctx, t, ic, role) {
+				for _, res := range resources {
+					if strings.Contains(res, "*") && !strings.HasSuffix(res, ":log-group:/aws/lambda/"+strings.TrimSuffix(role, "-"+moto.Region)+":*") && !(res == "*" && wildcardActions[action]) {
+						t.Errorf("role %s: %s granted on %q", role, action, res)
+					}
 				}
 			}
 		}
 	}
-	if audited != 2 {
-		t.Errorf("audited %d roles named %s*, want 2 (authorizer, hello)", audited, name)
+	if len(audited) != 2 || !audited[authorizerRole] || !audited[helloRole] {
+		t.Errorf("audited roles %v, want %s and %s", audited, authorizerRole, helloRole)
 	}
 	xray := []string{"*"}
 	for role, want := range map[string]map[string][]string{
-		stack["authorizer_function_name"]: {
+		authorizerRole: {
 			"dynamodb:GetItem":         {stack["key_table_arn"]},
-			"dynamodb:PutItem":         {stack["key_table_arn"]},
+			"dynamodb:UpdateItem":      {stack["key_table_arn"]},
 			"logs:CreateLogStream":     {logGroup(stack["authorizer_function_name"])},
 			"logs:PutLogEvents":        {logGroup(stack["authorizer_function_name"])},
 			"xray:PutTraceSegments":    xray,
 			"xray:PutTelemetryRecords": xray,
 		},
-		stack["hello_function_name"]: {
+		helloRole: {
 			"logs:CreateLogStream":     {logGroup(stack["hello_function_name"])},
 			"logs:PutLogEvents":        {logGroup(stack["hello_function_name"])},
 			"xray:PutTraceSegments":    xray,
@@ -137,6 +169,19 @@ output "stack" {
 	} {
 		if got := rolePermissions(ctx, t, ic, role); !equalGrants(got, want) {
 			t.Errorf("role %s grants\n got %v\nwant %v", role, got, want)
+		}
+	}
+
+	// Resource policies: the authorizer for this API's authorizer, hello for
+	// its route on this stage.
+	lc := lambda.NewFromConfig(cfg)
+	execARN := stack["rest_api_execution_arn"]
+	for fn, want := range map[string]string{
+		stack["authorizer_function_name"]: execARN + "/authorizers/" + stack["authorizer_id"],
+		stack["hello_function_name"]:      execARN + "/" + stack["stage_name"] + "/GET/hello/*",
+	} {
+		if got := permissionSources(ctx, t, lc, fn); strings.Join(got, " ") != want {
+			t.Errorf("%s permission sources = %v, want [%s]", fn, got, want)
 		}
 	}
 
@@ -166,4 +211,36 @@ output "stack" {
 		}
 	}
 	t.Logf("timing: plan(s) %s", time.Since(start).Round(time.Millisecond))
+}
+
+// checkTrust checks that role may be assumed by service only, with
+// sts:AssumeRole and no other statement.
+func checkTrust(ctx context.Context, t *testing.T, ic *iam.Client, role, service string) {
+	t.Helper()
+	r, err := ic.GetRole(ctx, &iam.GetRoleInput{RoleName: &role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := aws.ToString(r.Role.AssumeRolePolicyDocument)
+	if dec, err := url.QueryUnescape(text); err == nil && strings.HasPrefix(text, "%7B") {
+		text = dec
+	}
+	var doc struct {
+		Statement []struct {
+			Effect    string
+			Action    any
+			Principal map[string]any
+			Condition any
+		}
+	}
+	if err := json.Unmarshal([]byte(text), &doc); err != nil {
+		t.Fatalf("role %s trust policy: %v\n%s", role, err, text)
+	}
+	if len(doc.Statement) != 1 {
+		t.Fatalf("role %s trust policy has %d statements, want 1: %s", role, len(doc.Statement), text)
+	}
+	s := doc.Statement[0]
+	if s.Effect != "Allow" || fmt.Sprint(s.Action) != "sts:AssumeRole" || len(s.Principal) != 1 || fmt.Sprint(s.Principal["Service"]) != service {
+		t.Errorf("role %s trust statement %+v, want sts:AssumeRole by Service %s only", role, s, service)
+	}
 }
