@@ -8,8 +8,9 @@
 // resource policy); there is no second copy of the configuration. A method
 // deployed with authorization NONE is served unauthenticated.
 //
-// It reproduces the REST API behaviour of Lambda TOKEN authorizers and
-// AWS_PROXY integrations: identity source and validation expression checks,
+// It reproduces the REST API behaviour of Lambda TOKEN authorizers,
+// AWS_PROXY integrations and HTTP_PROXY integrations to a loopback backend:
+// identity source and validation expression checks,
 // the authorizer's IAM policy evaluated against each request's method ARN,
 // the result cache keyed by the token, API Gateway's error responses, and the
 // proxy event and response formats. README.md lists what it reproduces and

@@ -28,6 +28,7 @@ type Gateway struct {
 	router   *router
 	invokers map[string]Invoker // by function ARN
 	perms    map[string]*resourcePolicy
+	backend  *http.Client // HTTP_PROXY integrations
 	access   io.Writer
 	logMu    sync.Mutex
 	now      func() time.Time
@@ -49,7 +50,7 @@ type cacheEntry struct {
 func NewFromModel(api *API, invokers map[string]Invoker, access io.Writer) (*Gateway, error) {
 	g := &Gateway{
 		api: api, router: newRouter(api.Resources), invokers: invokers,
-		perms: map[string]*resourcePolicy{}, access: access, now: time.Now,
+		perms: map[string]*resourcePolicy{}, backend: newBackendClient(), access: access, now: time.Now,
 		cache: map[string]cacheEntry{},
 	}
 	for arn, fn := range api.Functions {
@@ -244,14 +245,15 @@ func (g *Gateway) authorize(r *http.Request, rc *requestCtx, methodARN string) (
 	return gwError{}, true
 }
 
-// integrate runs the AWS_PROXY integration and writes its response.
+// integrate runs the method's integration (AWS_PROXY or HTTP_PROXY) and
+// writes its response.
 func (g *Gateway) integrate(w http.ResponseWriter, r *http.Request, rc *requestCtx, methodARN string) int {
 	in := rc.method.Integration
-	if in == nil || in.Type != "AWS_PROXY" {
-		rc.note = "integration not served (only AWS_PROXY)"
+	if in == nil || (in.Type != "AWS_PROXY" && in.Type != "HTTP_PROXY") {
+		rc.note = "integration not served (only AWS_PROXY and HTTP_PROXY)"
 		return g.fail(w, errConfig)
 	}
-	if !g.permitted(in.FunctionARN, methodARN) {
+	if in.Type == "AWS_PROXY" && !g.permitted(in.FunctionARN, methodARN) {
 		rc.note = "integration function's resource policy does not allow API Gateway"
 		return g.fail(w, errConfig)
 	}
@@ -263,6 +265,9 @@ func (g *Gateway) integrate(w http.ResponseWriter, r *http.Request, rc *requestC
 	if len(body) > 10<<20 {
 		rc.note = "payload over 10 MB"
 		return g.fail(w, gwError{http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException", msg("Request Too Long")})
+	}
+	if in.Type == "HTTP_PROXY" {
+		return g.httpProxy(w, r, rc, body)
 	}
 	event, err := g.proxyEvent(r, rc, body)
 	if err != nil {

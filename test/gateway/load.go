@@ -59,14 +59,16 @@ func Load(ctx context.Context, cfg aws.Config, restAPIID, stage string) (*API, e
 					APIKeyRequired:    aws.ToBool(m.ApiKeyRequired),
 				}
 				if in := m.MethodIntegration; in != nil {
-					method.Integration = &Integration{Type: string(in.Type), URI: aws.ToString(in.Uri), Timeout: time.Duration(in.TimeoutInMillis) * time.Millisecond}
+					method.Integration = &Integration{Type: string(in.Type), URI: aws.ToString(in.Uri), HTTPMethod: aws.ToString(in.HttpMethod),
+						RequestParameters: in.RequestParameters, Timeout: time.Duration(in.TimeoutInMillis) * time.Millisecond}
 				} else if in, err := ag.GetIntegration(ctx, &apigateway.GetIntegrationInput{RestApiId: &restAPIID, ResourceId: r.Id, HttpMethod: aws.String(verb)}); err == nil {
-					method.Integration = &Integration{Type: string(in.Type), URI: aws.ToString(in.Uri), Timeout: time.Duration(in.TimeoutInMillis) * time.Millisecond}
+					method.Integration = &Integration{Type: string(in.Type), URI: aws.ToString(in.Uri), HTTPMethod: aws.ToString(in.HttpMethod),
+						RequestParameters: in.RequestParameters, Timeout: time.Duration(in.TimeoutInMillis) * time.Millisecond}
 				}
 				if err := checkMethod(res.Path, method); err != nil {
 					return nil, err
 				}
-				if method.Integration != nil {
+				if method.Integration != nil && method.Integration.Type == "AWS_PROXY" {
 					arn, err := functionFromURI(method.Integration.URI)
 					if err != nil {
 						return nil, fmt.Errorf("load integration of %s %s: %w", verb, res.Path, err)
@@ -117,7 +119,13 @@ func checkMethod(path string, m *Method) error {
 	if m.Integration == nil {
 		return nil // API Gateway answers 500 for a method without integration
 	}
-	if m.Integration.Type != "AWS_PROXY" {
+	switch m.Integration.Type {
+	case "AWS_PROXY":
+	case "HTTP_PROXY":
+		if err := checkHTTPIntegration(m.Integration); err != nil {
+			return fmt.Errorf("load method %s %s: %w", m.HTTPMethod, path, err)
+		}
+	default:
 		return fmt.Errorf("load method %s %s: integration type %s: %w", m.HTTPMethod, path, m.Integration.Type, ErrUnsupported)
 	}
 	return nil

@@ -34,12 +34,20 @@ type Method struct {
 	Integration       *Integration
 }
 
-// Integration is a method's backend: only AWS_PROXY to Lambda is served.
+// Integration is a method's backend: AWS_PROXY to a Lambda function, or
+// HTTP_PROXY to an http(s) URL (see httpproxy.go).
 type Integration struct {
-	Type        string
+	Type        string // AWS_PROXY or HTTP_PROXY
 	URI         string
-	FunctionARN string
-	Timeout     time.Duration
+	FunctionARN string // AWS_PROXY only
+	// HTTPMethod is the verb sent to an HTTP_PROXY backend; ANY passes the
+	// request's own.
+	HTTPMethod string
+	// RequestParameters maps integration.request.{path,querystring,header}.NAME
+	// to its source (method.request.{path,querystring,header}.NAME or a
+	// 'static' value): HTTP_PROXY only.
+	RequestParameters map[string]string
+	Timeout           time.Duration
 }
 
 // Authorizer is a Lambda TOKEN authorizer.
