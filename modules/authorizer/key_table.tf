@@ -27,11 +27,15 @@ locals {
   key_table_kms_key_arn = (var.key_table.create ? (var.key_table.server_side_encryption_enabled ? var.key_table.kms_key_arn : null) :
   var.key_table.existing_table_kms_key_arn)
 
+  # Whether there is a table is known at plan time (its ARN may not be), so
+  # the plan shows the role's statements.
+  has_key_table = var.key_table.create || var.key_table.existing_table_name != null
+
   # GetItem reads the shared key set; UpdateItem writes a fetched one back
   # (conditionally, never over a newer one) and takes the fleet-wide refetch
   # lease. On this table only.
   policy_statements = concat(
-    local.key_table_arn == null ? [] : [{
+    !local.has_key_table ? [] : [{
       sid       = "KeyCache"
       actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
       resources = [local.key_table_arn]

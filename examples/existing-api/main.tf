@@ -1,0 +1,206 @@
+# Your REST API as you already have it (two routes to your own Lambda
+# function), protected by the authorizer module: each method sets
+# authorization = "CUSTOM" and the module's authorizer_id.
+locals {
+  authorizer_package = coalesce(var.authorizer_package, "${path.module}/../../dist/${var.architecture}/authorizer.zip")
+  orders_package     = coalesce(var.orders_package, "${path.module}/../../dist/${var.architecture}/hello.zip")
+
+  # Each route: its resource, and what the authorizer requires on it.
+  routes = {
+    "GET /users/{userId}/profile" = {
+      path        = "/users/{userId}/profile"
+      resource_id = aws_api_gateway_resource.profile.id
+      scopes      = []
+    }
+    "GET /users/{userId}/orders" = {
+      path        = "/users/{userId}/orders"
+      resource_id = aws_api_gateway_resource.orders.id
+      scopes      = ["orders.read"]
+    }
+  }
+}
+
+################################################################################
+# Your API
+################################################################################
+
+resource "aws_api_gateway_rest_api" "this" {
+  name = var.name
+
+  endpoint_configuration {
+    types = ["REGIONAL"]
+  }
+
+  tags = var.tags
+}
+
+resource "aws_api_gateway_resource" "users" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  path_part   = "users"
+}
+
+resource "aws_api_gateway_resource" "user" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.users.id
+  path_part   = "{userId}"
+}
+
+resource "aws_api_gateway_resource" "profile" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.user.id
+  path_part   = "profile"
+}
+
+resource "aws_api_gateway_resource" "orders" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.user.id
+  path_part   = "orders"
+}
+
+resource "aws_api_gateway_method" "route" {
+  for_each = local.routes
+
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  resource_id   = each.value.resource_id
+  http_method   = "GET"
+  authorization = "CUSTOM"
+  authorizer_id = module.jwt_authorizer.authorizer_id
+
+  request_parameters = { "method.request.path.userId" = true }
+}
+
+resource "aws_api_gateway_integration" "route" {
+  for_each = local.routes
+
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = each.value.resource_id
+  http_method             = aws_api_gateway_method.route[each.key].http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = aws_lambda_function.orders.invoke_arn
+}
+
+resource "aws_api_gateway_deployment" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+
+  # Redeploy when a route, its integration or the authorizer changes.
+  triggers = {
+    redeployment = sha1(jsonencode([
+      local.routes,
+      { for k, m in aws_api_gateway_method.route : k => m.id },
+      { for k, i in aws_api_gateway_integration.route : k => i.id },
+      module.jwt_authorizer.authorizer_id,
+      module.jwt_authorizer.environment,
+    ]))
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+
+  depends_on = [aws_api_gateway_method.route, aws_api_gateway_integration.route]
+}
+
+resource "aws_api_gateway_stage" "v1" {
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  deployment_id = aws_api_gateway_deployment.this.id
+  stage_name    = "v1"
+
+  tags = var.tags
+}
+
+################################################################################
+# Your function behind both routes (here the module's example backend)
+################################################################################
+
+data "aws_iam_policy_document" "orders_assume_role" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "orders" {
+  name               = "${var.name}-orders-${var.region}"
+  assume_role_policy = data.aws_iam_policy_document.orders_assume_role.json
+  tags               = var.tags
+}
+
+resource "aws_cloudwatch_log_group" "orders" {
+  name              = "/aws/lambda/${var.name}-orders"
+  retention_in_days = 30
+  tags              = var.tags
+}
+
+data "aws_iam_policy_document" "orders" {
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.orders.arn}:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "orders" {
+  name   = "logs"
+  role   = aws_iam_role.orders.id
+  policy = data.aws_iam_policy_document.orders.json
+}
+
+resource "aws_lambda_function" "orders" {
+  function_name    = "${var.name}-orders"
+  role             = aws_iam_role.orders.arn
+  runtime          = "provided.al2023"
+  handler          = "bootstrap"
+  architectures    = [var.architecture]
+  filename         = local.orders_package
+  source_code_hash = filebase64sha256(local.orders_package)
+  timeout          = 3
+
+  tags = var.tags
+
+  depends_on = [aws_cloudwatch_log_group.orders, aws_iam_role_policy.orders]
+}
+
+# API Gateway may invoke your function for these routes of this stage only.
+resource "aws_lambda_permission" "route" {
+  for_each = local.routes
+
+  statement_id  = "AllowApiGateway-${replace(trimprefix(each.value.path, "/"), "/[{}/]+/", "-")}"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.orders.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/${aws_api_gateway_stage.v1.stage_name}/GET${replace(each.value.path, "{userId}", "*")}"
+}
+
+################################################################################
+# The authorizer on your API
+################################################################################
+
+module "jwt_authorizer" {
+  source = "../../modules/authorizer"
+
+  name                   = "${var.name}-authorizer"
+  rest_api_id            = aws_api_gateway_rest_api.this.id
+  rest_api_execution_arn = aws_api_gateway_rest_api.this.execution_arn
+
+  architecture = var.architecture
+  package      = { path = local.authorizer_package }
+
+  issuers = {
+    main = {
+      issuer        = var.issuer
+      audiences     = var.audiences
+      user_id_claim = var.user_id_claim
+    }
+  }
+  # The same keys as your methods: the Allow policy lists the routes whose
+  # scopes the token carries, {userId} bound to the token's user id.
+  routes = { for k, r in local.routes : k => { scopes = r.scopes } }
+
+  tags = var.tags
+}
