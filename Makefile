@@ -45,6 +45,17 @@ package: ## build dist/$(ARCH)/{authorizer,hello}.zip (ARCH=arm64|x86_64)
 package-local: ## build the packages for this machine's architecture (what local runs deploy)
 	go run ./cmd/package -arch $(HOST_ARCH) -out $(DIST)
 
+# The release assets: both architectures' zips (deterministic: the same source
+# and Go version give the same bytes) and their checksums, paths relative to
+# dist/release so `cd dist/release && sha256sum -c SHA256SUMS` checks them.
+.PHONY: release
+release: ## build dist/release/{arm64,x86_64}/{authorizer,hello}.zip and dist/release/SHA256SUMS
+	rm -rf $(DIST)/release
+	go run ./cmd/package -arch arm64 -out $(DIST)/release
+	go run ./cmd/package -arch x86_64 -out $(DIST)/release
+	cd $(DIST)/release && sha256sum */*.zip > SHA256SUMS
+	@cat $(DIST)/release/SHA256SUMS
+
 # The stamp makes `make tools` (and every target that needs the tools) a no-op
 # once bin/ holds the versions pinned in tools/go.mod; a change there rebuilds.
 TOOLS_STAMP := $(BIN)/.tools-$(shell cat tools/go.mod tools/go.sum | sha256sum | cut -c1-16)
