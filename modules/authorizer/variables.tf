@@ -117,15 +117,18 @@ variable "routes" {
 
   validation {
     condition = var.routes == null ? true : alltrue([for k, _ in var.routes : (
-      can(regex("^(GET|POST|PUT|PATCH|DELETE|HEAD) (/[^/]+)+$", k)) &&
-      alltrue([for i, s in slice(split("/", k), 1, length(split("/", k))) :
-        can(regex("^[A-Za-z0-9._~!$&'()+,;=:@%-]+$", s)) || can(regex("^\\{[A-Za-z_][A-Za-z0-9_]*\\}$", s)) ||
-        (s == "*" && i == length(split("/", k)) - 2 && i > 0 && !can(regex("^\\{", element(split("/", k), i)))) ||
-        (s == "*" && i == length(split("/", k)) - 2 && i > 0 && element(split("/", k), i) == "{userId}")
-      ]) &&
+      can(regex("^(GET|POST|PUT|PATCH|DELETE|HEAD) (/|(/[^/]+)+)$", k)) &&
+      alltrue([for i, s in compact(slice(split("/", k), 1, length(split("/", k)))) : (
+        # a literal: visible ASCII but * ? { } /, not a dot segment
+        (can(regex("^[!-)+-.0->@-z|~]+$", s)) && s != "." && s != "..") ||
+        # a whole {param} ({userId} spelled exactly so)
+        (can(regex("^\\{[A-Za-z0-9_]+\\}$", s)) && (lower(s) != "{userid}" || s == "{userId}")) ||
+        # a final * after a literal or {userId}
+        (s == "*" && i == length(split("/", k)) - 2 && i > 0 && (!can(regex("^\\{", element(split("/", k), i))) || element(split("/", k), i) == "{userId}"))
+      )]) &&
       length(regexall("\\{userId\\}", k)) <= 1
     )])
-    error_message = "Each route key must be \"VERB /path\": VERB one of GET POST PUT PATCH DELETE HEAD; segments literal ([A-Za-z0-9._~!$&'()+,;=:@%-]) or a whole {param}; {userId} at most once; a final /* only after a literal segment or {userId}."
+    error_message = "Each route key must be \"VERB /path\": VERB one of GET POST PUT PATCH DELETE HEAD; segments literal (visible ASCII but * ? { }, no . or ..) or a whole {param} of [A-Za-z0-9_]; {userId} at most once and spelled so; a final /* only after a literal segment or {userId}."
   }
   validation {
     condition     = var.routes == null ? true : alltrue(flatten([for _, r in var.routes : [for s in r.scopes : can(regex("^[!-~]+$", s))]]))

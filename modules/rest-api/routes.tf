@@ -8,7 +8,7 @@ locals {
   parsed = { for key, r in var.routes : key => merge(r, {
     verb     = split(" ", key)[0]
     path     = split(" ", key)[1]
-    segments = slice(split("/", split(" ", key)[1]), 1, length(split("/", split(" ", key)[1])))
+    segments = compact(split("/", split(" ", key)[1]))
     params   = [for s in regexall("\\{([A-Za-z_][A-Za-z0-9_]*)\\+?\\}", key) : s[0]]
   }) }
 
@@ -24,6 +24,7 @@ locals {
   } }
 
   resource_ids = merge(
+    { "/" = aws_api_gateway_rest_api.this.root_resource_id },
     { for p, r in aws_api_gateway_resource.depth1 : p => r.id },
     { for p, r in aws_api_gateway_resource.depth2 : p => r.id },
     { for p, r in aws_api_gateway_resource.depth3 : p => r.id },

@@ -32,14 +32,15 @@ variable "routes" {
   }
   validation {
     condition = alltrue([for k, _ in var.routes : (
-      can(regex("^(GET|POST|PUT|PATCH|DELETE|HEAD) (/[^/]+){1,8}$", k)) &&
-      alltrue([for i, s in slice(split("/", k), 1, length(split("/", k))) :
-        can(regex("^[A-Za-z0-9._~!$&'()+,;=:@%-]+$", s)) || can(regex("^\\{[A-Za-z_][A-Za-z0-9_]*\\}$", s)) ||
+      can(regex("^(GET|POST|PUT|PATCH|DELETE|HEAD) (/|(/[^/]+){1,8})$", k)) &&
+      alltrue([for i, s in compact(slice(split("/", k), 1, length(split("/", k)))) : (
+        (can(regex("^[!-)+-.0->@-z|~]+$", s)) && s != "." && s != "..") ||
+        (can(regex("^\\{[A-Za-z0-9_]+\\}$", s)) && (lower(s) != "{userid}" || s == "{userId}")) ||
         (s == "{proxy+}" && i == length(split("/", k)) - 2)
-      ]) &&
+      )]) &&
       length(regexall("\\{userId\\}", k)) <= 1
     )])
-    error_message = "Each route key must be \"VERB /path\": VERB one of GET POST PUT PATCH DELETE HEAD; 1-8 segments, each literal ([A-Za-z0-9._~!$&'()+,;=:@%-]) or a whole {param}; {userId} at most once; {proxy+} only as the last segment."
+    error_message = "Each route key must be \"VERB /path\": VERB one of GET POST PUT PATCH DELETE HEAD; up to 8 segments, each literal (visible ASCII but * ? { }, no . or ..) or a whole {param} of [A-Za-z0-9_]; {userId} at most once and spelled so; {proxy+} only as the last segment."
   }
   validation {
     condition     = alltrue([for _, r in var.routes : (r.function_name != null && r.invoke_arn != null) != (r.http_url != null)])

@@ -1,0 +1,199 @@
+# Plan-time checks of the authorizer's settings: each run states one rule of
+# functions/internal/config and expects the plan to fail on it. The provider is
+# mocked, so `terraform test` runs offline without any AWS (or moto).
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = { invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:orders-authorizer/invocations" }
+  }
+}
+
+variables {
+  name                   = "orders-authorizer"
+  rest_api_id            = "abc123"
+  rest_api_execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123"
+  package                = { path = "tests/bootstrap.zip" }
+  issuers = {
+    okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["api://default"], user_id_claim = "uid" }
+  }
+}
+
+run "valid" {
+  command = plan
+
+  variables {
+    routes = {
+      "GET /users/{userId}/orders" = { scopes = ["orders.read"] }
+      "GET /users/{userId}/*"      = {}
+      "GET /status"                = {}
+      "DELETE /orders/{orderId}"   = { scopes = ["orders.write"] }
+    }
+  }
+
+  assert {
+    condition     = length(jsondecode(output.environment["ROUTES"])) == 4
+    error_message = "ROUTES is set"
+  }
+  assert {
+    condition     = !contains(keys(output.environment), "KEYS_CACHE_TTL_SECONDS")
+    error_message = "null settings are left to the function's default"
+  }
+}
+
+run "issuer_without_audiences_or_client_ids" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default" } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "issuer_plain_http_not_loopback" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "http://dev-1.okta.com/oauth2/default", audiences = ["api://default"] } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "issuer_name_charset" {
+  command = plan
+  variables {
+    issuers = { "okta prod" = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"] } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "duplicate_issuer_url" {
+  command = plan
+  variables {
+    issuers = {
+      a = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"] }
+      b = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["b"] }
+    }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "verb_star" {
+  command = plan
+  variables {
+    routes = { "* /users/{userId}" = {} }
+  }
+  expect_failures = [var.routes]
+}
+
+run "verb_options" {
+  command = plan
+  variables {
+    routes = { "OPTIONS /users/{userId}" = {} }
+  }
+  expect_failures = [var.routes]
+}
+
+run "user_id_twice" {
+  command = plan
+  variables {
+    routes = { "GET /users/{userId}/friends/{userId}" = {} }
+  }
+  expect_failures = [var.routes]
+}
+
+run "user_id_partial_segment" {
+  command = plan
+  variables {
+    routes = { "GET /users/u-{userId}" = {} }
+  }
+  expect_failures = [var.routes]
+}
+
+run "user_id_other_case" {
+  command = plan
+  variables {
+    routes = { "GET /users/{userid}" = {} }
+  }
+  expect_failures = [var.routes]
+}
+
+run "wildcard_mid_path" {
+  command = plan
+  variables {
+    routes = { "GET /users/*/orders" = {} }
+  }
+  expect_failures = [var.routes]
+}
+
+run "wildcard_after_parameter" {
+  command = plan
+  variables {
+    routes = { "GET /orders/{orderId}/*" = {} }
+  }
+  expect_failures = [var.routes]
+}
+
+run "open_route_covers_user_route" {
+  command = plan
+  variables {
+    routes = {
+      "GET /users/{userId}/orders" = {}
+      "GET /{tenant}/orders"       = {}
+    }
+  }
+  expect_failures = [aws_api_gateway_authorizer.this]
+}
+
+run "two_issuers_unbound_user_route" {
+  command = plan
+  variables {
+    issuers = {
+      okta    = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["api://default"] }
+      cognito = { issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc", client_ids = ["c1"] }
+    }
+    routes = { "GET /users/{userId}" = {} }
+  }
+  expect_failures = [aws_api_gateway_authorizer.this]
+}
+
+run "route_names_unknown_issuer" {
+  command = plan
+  variables {
+    routes = { "GET /users/{userId}" = { issuers = ["cognito"] } }
+  }
+  expect_failures = [aws_api_gateway_authorizer.this]
+}
+
+run "algorithm_hmac" {
+  command = plan
+  variables {
+    allowed_algorithms = ["HS256"]
+  }
+  expect_failures = [var.allowed_algorithms]
+}
+
+run "duration_out_of_range" {
+  command = plan
+  variables {
+    clock_skew_seconds = 7200
+  }
+  expect_failures = [var.clock_skew_seconds]
+}
+
+# The timeout bound (2 x jwks_fetch_timeout_ms + 1 s) and the missing-package
+# error are preconditions of the function's resource: modules/function/tests.
+run "timeout_at_cold_start_bound" {
+  command = plan
+  variables {
+    jwks_fetch_timeout_ms = 2500
+    function              = { timeout = 6 }
+  }
+}
+
+run "environment_over_4kb" {
+  command = plan
+  variables {
+    routes = { for i in range(60) : "GET /a-rather-long-resource-name-${i}/{userId}" => { scopes = ["scope.number.${i}"] } }
+  }
+  expect_failures = [aws_api_gateway_authorizer.this]
+}

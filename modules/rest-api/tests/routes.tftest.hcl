@@ -1,0 +1,108 @@
+# The routes map, planned against a mocked provider (offline): the resource
+# tree, the authorizer's routes, the permissions, and the route key rules.
+mock_provider "aws" {
+  mock_resource "aws_api_gateway_rest_api" {
+    defaults = {
+      root_resource_id = "root0"
+      execution_arn    = "arn:aws:execute-api:eu-west-1:123456789012:abc123"
+    }
+  }
+}
+
+variables {
+  name          = "orders"
+  authorizer_id = "auth01"
+  routes = {
+    "GET /users/{userId}"             = { function_name = "hello", invoke_arn = "arn:hello" }
+    "GET /users/{userId}/orders"      = { function_name = "orders", invoke_arn = "arn:orders", scopes = ["orders.read"] }
+    "GET /files/{proxy+}"             = { function_name = "files", invoke_arn = "arn:files" }
+    "GET /status"                     = { http_url = "http://127.0.0.1:8081/status" }
+    "PUT /orders/{orderId}/lines/{n}" = { http_url = "https://orders.example.com/{orderId}/lines/{n}" }
+    "GET /"                           = { http_url = "https://example.com/" }
+  }
+}
+
+run "tree" {
+  command = apply
+
+  assert {
+    condition     = toset(keys(aws_api_gateway_resource.depth1)) == toset(["/users", "/files", "/status", "/orders"])
+    error_message = "depth 1 holds each first segment once"
+  }
+  assert {
+    condition     = toset(keys(aws_api_gateway_resource.depth2)) == toset(["/users/{userId}", "/files/{proxy+}", "/orders/{orderId}"])
+    error_message = "shared prefixes share their resource"
+  }
+  assert {
+    condition     = aws_api_gateway_resource.depth3["/users/{userId}/orders"].path_part == "orders"
+    error_message = "depth 3 path part"
+  }
+  assert {
+    condition     = length(aws_api_gateway_resource.depth4) == 1 && length(aws_api_gateway_resource.depth5) == 0
+    error_message = "depth 4 holds /orders/{orderId}/lines/{n}"
+  }
+  assert {
+    condition     = length(output.authorizer_routes["GET /files/*"].scopes) == 0 && output.authorizer_routes["GET /users/{userId}/orders"].scopes[0] == "orders.read"
+    error_message = "authorizer routes: {proxy+} as a final /*, scopes kept"
+  }
+  assert {
+    condition     = aws_lambda_permission.route["GET /users/{userId}/orders"].source_arn == "arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/GET/users/*/orders"
+    error_message = "a permission is scoped to the stage, verb and path"
+  }
+  assert {
+    condition     = length(aws_lambda_permission.route) == 3
+    error_message = "one permission per Lambda route, none for HTTP routes"
+  }
+  assert {
+    condition     = aws_api_gateway_integration.this["GET /status"].type == "HTTP_PROXY" && aws_api_gateway_integration.this["GET /users/{userId}"].type == "AWS_PROXY"
+    error_message = "integration types"
+  }
+  assert {
+    condition     = aws_api_gateway_integration.this["PUT /orders/{orderId}/lines/{n}"].request_parameters["integration.request.path.orderId"] == "method.request.path.orderId"
+    error_message = "HTTP_PROXY path parameters are passed on"
+  }
+  assert {
+    condition     = aws_api_gateway_method.this["GET /files/{proxy+}"].request_parameters["method.request.path.proxy"]
+    error_message = "{proxy+} is a path parameter"
+  }
+}
+
+run "verb_options" {
+  command = plan
+  variables {
+    routes = { "OPTIONS /users/{userId}" = { http_url = "https://example.com" } }
+  }
+  expect_failures = [var.routes]
+}
+
+run "nine_segments" {
+  command = plan
+  variables {
+    routes = { "GET /a/b/c/d/e/f/g/h/i" = { http_url = "https://example.com" } }
+  }
+  expect_failures = [var.routes]
+}
+
+run "proxy_not_last" {
+  command = plan
+  variables {
+    routes = { "GET /{proxy+}/x" = { http_url = "https://example.com" } }
+  }
+  expect_failures = [var.routes]
+}
+
+run "two_backends" {
+  command = plan
+  variables {
+    routes = { "GET /x" = { http_url = "https://example.com", function_name = "f", invoke_arn = "arn:f" } }
+  }
+  expect_failures = [var.routes]
+}
+
+run "access_logs_need_the_account_role" {
+  command = plan
+  variables {
+    access_logs = { enabled = true }
+  }
+  expect_failures = [var.access_logs]
+}
