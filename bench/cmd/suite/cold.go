@@ -419,10 +419,9 @@ var stepNames = []struct{ key, label string }{
 	{"before_main", "exec → main (runtime start, package init; by difference)"},
 	{"settings", "settings (config.FromEnv)"},
 	{"sdk_config", "AWS SDK configuration (awsenv.FromEnv)"},
-	{"key_provider", "key provider (keys.New, keystore client)"},
-	{"warm_keys_getitem", "keys from DynamoDB (Warm: GetItem to moto, JWKS parse)"},
-	{"verifier_policy", "verifier, policy builder, handler"},
-	{"first_verdict", "first verdict (verify, policy, JSON)"},
+	{"setup", "authorizer.FromConfig: key providers, keystore client, verifier, policy builder"},
+	{"warm_keys_getitem", "keys from DynamoDB (warm: GetItem to moto, JWKS parse)"},
+	{"first_verdict", "first verdict (verify, policy, runtime JSON encoding)"},
 }
 
 // coldSteps runs cmd/coldsteps as a fresh process s.o.coldRuns times.
