@@ -24,6 +24,10 @@ resource "aws_api_gateway_deployment" "this" {
       { for k, i in aws_api_gateway_integration.this : k => i.id },
       var.authorizer_id,
       var.redeployment_triggers,
+      # CORS preflights and gateway responses take effect on a deployment.
+      var.cors,
+      local.gateway_responses,
+      { for k, m in aws_api_gateway_method.options : k => m.id },
     ]))
   }
 
@@ -31,7 +35,12 @@ resource "aws_api_gateway_deployment" "this" {
     create_before_destroy = true
   }
 
-  depends_on = [aws_api_gateway_method.this, aws_api_gateway_integration.this]
+  depends_on = [
+    aws_api_gateway_method.this,
+    aws_api_gateway_integration.this,
+    aws_api_gateway_integration_response.options,
+    aws_api_gateway_gateway_response.this,
+  ]
 }
 
 # tfsec: stage access logs are opt-in (var.access_logs.enabled): API Gateway writes them through the account-global CloudWatch role (modules/api-gateway-account, once per account and region), which a stack must not take over; the authorizer logs every verdict anyway.

@@ -52,3 +52,8 @@ output "authorizer_routes" {
   description = "The routes with their scopes and issuers as modules/authorizer's routes input takes them ({proxy+} written as a final /*)."
   value       = local.authorizer_routes
 }
+
+output "cors_response_headers" {
+  description = "The CORS headers a backend (AWS_PROXY, HTTP_PROXY) must add to its own answers, API Gateway adding none to them; empty when cors is off."
+  value       = local.cors_response_headers
+}

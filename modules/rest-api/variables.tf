@@ -117,3 +117,69 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "cors" {
+  description = <<-EOT
+    CORS for browser clients on one other origin; null (the default) turns it off. API Gateway's gateway responses can
+    only send static headers, so one origin is what it can honour. When set: every route path gets an OPTIONS method
+    (no authorizer, a MOCK integration answering the preflight with static headers), and the gateway responses carry
+    Access-Control-Allow-Origin, Access-Control-Expose-Headers: WWW-Authenticate and Vary: Origin. No credentials mode:
+    the token travels in Authorization, never in cookies. AWS_PROXY and HTTP_PROXY backends must send the
+    cors_response_headers output themselves. allow_methods null: the verbs of the path's routes plus OPTIONS.
+  EOT
+  type = object({
+    allow_origin    = string
+    allow_headers   = optional(list(string), ["Authorization", "Content-Type"])
+    allow_methods   = optional(list(string))
+    max_age_seconds = optional(number, 600)
+  })
+  default = null
+
+  validation {
+    condition     = var.cors == null ? true : can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$", var.cors.allow_origin))
+    error_message = "cors.allow_origin must be one origin, scheme://host[:port] with no path or trailing slash (for example https://app.example.com)."
+  }
+  validation {
+    condition     = var.cors == null ? true : contains([for h in var.cors.allow_headers : lower(h)], "authorization")
+    error_message = "cors.allow_headers must include Authorization: the token travels in it."
+  }
+  validation {
+    condition     = var.cors == null ? true : alltrue([for h in var.cors.allow_headers : can(regex("^[!#-&*+.0-9A-Z^-z|~-]+$", h))])
+    error_message = "cors.allow_headers must be header names (RFC 9110 tokens)."
+  }
+  validation {
+    condition     = var.cors == null ? true : (var.cors.allow_methods == null ? true : alltrue([for m in var.cors.allow_methods : contains(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"], m)]))
+    error_message = "cors.allow_methods must be among GET POST PUT PATCH DELETE HEAD OPTIONS."
+  }
+  validation {
+    condition     = var.cors == null ? true : (var.cors.max_age_seconds >= 0 && var.cors.max_age_seconds <= 86400)
+    error_message = "cors.max_age_seconds must be between 0 and 86400."
+  }
+}
+
+variable "gateway_responses" {
+  description = <<-EOT
+    Answers a client can act on, through API Gateway's gateway responses. UNAUTHORIZED (401, missing and invalid tokens
+    alike) carries WWW-Authenticate: Bearer realm="<realm>" (null: the API's name) and no error code (RFC 6750 3.1);
+    ACCESS_DENIED (403) carries {"message": access_denied_message}. With cors set, DEFAULT_4XX, DEFAULT_5XX and
+    MISSING_AUTHENTICATION_TOKEN (worded as API Gateway words them) also carry the CORS headers. create = false leaves
+    every gateway response to API Gateway's defaults (then a browser cannot read a 401 or 403).
+  EOT
+  type = object({
+    create                = optional(bool, true)
+    realm                 = optional(string)
+    unauthorized_message  = optional(string, "Unauthorized")
+    access_denied_message = optional(string, "The token is valid but does not grant access to this resource")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.gateway_responses.realm == null ? true : can(regex("^[A-Za-z0-9 ._:/-]{1,128}$", var.gateway_responses.realm))
+    error_message = "gateway_responses.realm must be 1-128 of letters, digits, space and . _ : / - (it is quoted inside a static header value)."
+  }
+  validation {
+    condition     = alltrue([for m in [var.gateway_responses.unauthorized_message, var.gateway_responses.access_denied_message] : can(regex("^[^$#\\\\\\x00-\\x1f]{1,512}$", m))])
+    error_message = "Gateway response messages must be 1-512 characters without $, # or \\ (the body is a mapping template) and without control characters."
+  }
+}
