@@ -96,6 +96,10 @@ variable "issuers" {
     error_message = "Every issuer needs audiences or client_ids: without either, a token minted for any other app of the same issuer would be accepted (RFC 8725 3.9)."
   }
   validation {
+    condition     = alltrue([for _, i in var.issuers : i.user_id_claim == null || can(regex("^[!#-+\\--\\[\\]-~]{1,64}$", i.user_id_claim))])
+    error_message = "A user_id_claim is 1-64 bytes of visible ASCII without '\"', ',' or '\\'."
+  }
+  validation {
     condition     = length(distinct([for _, i in var.issuers : i.issuer])) == length(var.issuers)
     error_message = "Two issuers entries have the same issuer URL."
   }
@@ -131,8 +135,8 @@ variable "routes" {
     error_message = "Each route key must be \"VERB /path\": VERB one of GET POST PUT PATCH DELETE HEAD; segments literal (visible ASCII but * ? { }, no . or ..) or a whole {param} of [A-Za-z0-9_]; {userId} at most once and spelled so; a final /* only after a literal segment or {userId}."
   }
   validation {
-    condition     = var.routes == null ? true : alltrue(flatten([for _, r in var.routes : [for s in r.scopes : can(regex("^[!-~]+$", s))]]))
-    error_message = "Scopes must be non-empty printable ASCII without spaces."
+    condition     = var.routes == null ? true : alltrue(flatten([for _, r in var.routes : [for s in r.scopes : can(regex("^[!#-\\[\\]-~]+$", s))]]))
+    error_message = "Scopes are RFC 6749 scope tokens: visible ASCII without spaces, '\"' or '\\'."
   }
 }
 
@@ -142,8 +146,8 @@ variable "required_scopes" {
   default     = []
 
   validation {
-    condition     = alltrue([for s in var.required_scopes : can(regex("^[!-~]+$", s))])
-    error_message = "Scopes must be non-empty printable ASCII without spaces."
+    condition     = alltrue([for s in var.required_scopes : can(regex("^[!#-\\[\\]-~]+$", s))])
+    error_message = "Scopes are RFC 6749 scope tokens: visible ASCII without spaces, '\"' or '\\'."
   }
 }
 

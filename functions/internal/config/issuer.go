@@ -116,6 +116,9 @@ func oneIssuer(getenv func(string) string) ([]Issuer, error) {
 	if len(iss.Audiences) == 0 && len(iss.ClientIDs) == 0 {
 		return nil, invalid("AUDIENCES", "set AUDIENCES or CLIENT_IDS: a token minted for another app of the issuer must not pass (RFC 8725 §3.9)")
 	}
+	if err := checkClaimName(iss.UserIDClaim); err != nil {
+		return nil, invalid("USER_ID_CLAIM", "%v", err)
+	}
 	return []Issuer{iss}, nil
 }
 
@@ -134,6 +137,9 @@ func checkIssuer(i Issuer) error {
 	}
 	if len(i.Audiences) == 0 && len(i.ClientIDs) == 0 {
 		return fmt.Errorf("%s: set audiences or client_ids: a token minted for another app of the issuer must not pass (RFC 8725 §3.9)", i.Name)
+	}
+	if err := checkClaimName(i.UserIDClaim); err != nil {
+		return fmt.Errorf("%s: user_id_claim: %w", i.Name, err)
 	}
 	for _, v := range append(append([]string{}, i.Audiences...), i.ClientIDs...) {
 		if strings.TrimSpace(v) == "" {
@@ -191,4 +197,19 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// checkClaimName checks a user-id claim name: 1 to 64 bytes of visible
+// ASCII without '"', ',' or '\', the bytes that would change what the
+// verifier's JSON field tag for it means.
+func checkClaimName(s string) error {
+	if s == "" || len(s) > 64 {
+		return fmt.Errorf("claim name %q is not 1 to 64 bytes", s)
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == '"' || c == ',' || c == '\\' {
+			return fmt.Errorf("claim name %q: byte %d is not visible ASCII or is one of \" , \\", s, i)
+		}
+	}
+	return nil
 }

@@ -86,6 +86,12 @@ func TestRejectIssuers(t *testing.T) {
 		{"empty array", map[string]string{"ISSUERS": "[]"}, "ISSUERS"},
 		{"object, not array", map[string]string{"ISSUERS": okta}, "ISSUERS"},
 		{"trailing data", map[string]string{"ISSUERS": "[" + okta + "] x"}, "ISSUERS"},
+		{"user id claim with a quote", with("USER_ID_CLAIM", `u"id`), "USER_ID_CLAIM"},
+		{"user id claim with a comma", with("USER_ID_CLAIM", "uid,omitempty"), "USER_ID_CLAIM"},
+		{"user id claim with a backslash", with("USER_ID_CLAIM", `u\id`), "USER_ID_CLAIM"},
+		{"user id claim with a space", with("USER_ID_CLAIM", "user id"), "USER_ID_CLAIM"},
+		{"user id claim too long", with("USER_ID_CLAIM", strings.Repeat("c", 65)), "USER_ID_CLAIM"},
+		{"entry user id claim with a comma", issuers(`{"name":"a","issuer":"https://a","audiences":["x"],"user_id_claim":"uid,string"}`), "ISSUERS"},
 	})
 	// Without ISSUER nor ISSUERS, the message says what is missing.
 	if _, err := fromMap(map[string]string{"AUDIENCES": "api"}); err == nil || !strings.Contains(err.Error(), "required") {

@@ -197,3 +197,27 @@ run "environment_over_4kb" {
   }
   expect_failures = [aws_api_gateway_authorizer.this]
 }
+
+run "scope_with_quote" {
+  command = plan
+  variables {
+    required_scopes = ["orders\"read"]
+  }
+  expect_failures = [var.required_scopes]
+}
+
+run "user_id_claim_with_comma" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], user_id_claim = "uid,string" } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "user_id_claim_plain" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], user_id_claim = "custom:tenant_user-id" } }
+    routes  = { "GET /users/{userId}" = { scopes = ["api://orders/read", "orders.read"] } }
+  }
+}
