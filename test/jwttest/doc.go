@@ -1,6 +1,7 @@
 // Package jwttest creates signing keys, JWKS documents and tokens for tests and
 // benchmarks of the authorizer, and serves them from a fake issuer (Issuer)
-// on a settable clock (Clock): the one test-support layer for JWTs.
+// on a settable clock (Clock), with a log sink tests can wait on (Log): the
+// one test-support layer for JWTs.
 //
 // It deliberately signs whatever bytes it is given, so tests can build tokens
 // that no well-behaved issuer would produce: duplicate JSON keys, wrong claim

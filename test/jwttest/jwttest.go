@@ -107,6 +107,24 @@ func Claims(issuer, subject string, now time.Time) map[string]any {
 	}
 }
 
+// With sets each name, value pair of kv in claims (a nil value deletes the
+// claim) and returns claims, for tests that start from a valid set and
+// change what they test.
+func With(claims map[string]any, kv ...any) map[string]any {
+	if len(kv)%2 != 0 {
+		panic("jwttest: With needs name, value pairs")
+	}
+	for i := 0; i < len(kv); i += 2 {
+		name := kv[i].(string)
+		if kv[i+1] == nil {
+			delete(claims, name)
+			continue
+		}
+		claims[name] = kv[i+1]
+	}
+	return claims
+}
+
 // Mint returns a compact JWS over claims (any JSON-marshalable value, or
 // json.RawMessage for exact bytes). The header is {"alg":k.Alg,"kid":k.KID,
 // "typ":"JWT"} merged with extra; the signature uses the header's "alg" when
