@@ -11,6 +11,12 @@
 // Runs on one configuration folder are serialised across processes (a file
 // lock held until the test ends), because the override file is per folder;
 // the state and the .terraform data folder live in t.TempDir().
+//
+// Every run states its provider: where the CLI config takes hashicorp/*
+// from, and when the test ends the provider version init installed and the
+// source its binary was built from (Installed, LogProviders). Init runs with
+// -upgrade and the folder's lock file is restored afterwards, so 5.x and 6.x
+// runs can alternate on one checkout.
 package tfmoto
 
 import (
@@ -124,7 +130,11 @@ func CLIConfig(dir string) (string, error) {
 
 // Options starts (or reuses) the shared moto server, writes the override
 // into dir with the state and the data folder in a temporary folder, and
-// returns Terratest options for dir with vars; the environment also names
+// returns Terratest options for dir with vars. Init runs with -upgrade and
+// the folder's lock file is restored when the test ends, so runs against
+// different provider versions never trip over each other's lock; the test
+// logs where the providers come from and, when it ends, the provider version
+// (and build) init installed. The environment also names
 // moto for any AWS SDK a provisioner or data source might start. The
 // override is removed when the test ends, after deferred destroys. The shared
 // server (moto.Start) outlives the test binary unless TestMain calls
@@ -138,6 +148,7 @@ func Options(t testing.TB, dir string, vars map[string]any) *terraform.Options {
 func OptionsFor(t testing.TB, srv *moto.Server, dir string, vars map[string]any) *terraform.Options {
 	t.Helper()
 	lockDir(t, dir) // registered first, so released after the override is removed
+	keepLockFile(t, dir)
 	tmp := t.TempDir()
 	state := filepath.Join(tmp, "terraform.tfstate")
 	p, err := WriteOverride(dir, srv.Endpoint, state)
@@ -149,10 +160,13 @@ func OptionsFor(t testing.TB, srv *moto.Server, dir string, vars map[string]any)
 	if err != nil {
 		t.Fatal(err)
 	}
+	data := filepath.Join(tmp, "data") // the folder's own .terraform stays untouched
+	t.Logf("tfmoto: %s: providers from %s", dir, providerSource(rc))
+	t.Cleanup(func() { LogProviders(t, data) }) // runs after deferred destroys, before the removals above
 	env := map[string]string{
 		"TF_CLI_CONFIG_FILE": rc,
 		"TF_IN_AUTOMATION":   "1",
-		"TF_DATA_DIR":        filepath.Join(tmp, "data"), // the folder's own .terraform stays untouched
+		"TF_DATA_DIR":        data,
 	}
 	for _, kv := range srv.Env() {
 		k, v, _ := strings.Cut(kv, "=")
@@ -164,5 +178,6 @@ func OptionsFor(t testing.TB, srv *moto.Server, dir string, vars map[string]any)
 		EnvVars:      env,
 		NoColor:      true,
 		Reconfigure:  true, // the state location changes every run
+		Upgrade:      true, // select from what is installable now, whatever an old lock file says
 	}
 }
