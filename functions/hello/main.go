@@ -26,5 +26,11 @@ func main() {
 		log.Error("cold start failed", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	lambda.Start(hello.New(log).Handle)
+	// CORS_ALLOW_ORIGIN: the browser origin of modules/rest-api's cors input.
+	cors, err := hello.CORSFromEnv(os.Getenv)
+	if err != nil {
+		log.Error("cold start failed", slog.String("error", err.Error()))
+		os.Exit(1)
+	}
+	lambda.Start(hello.New(log, cors).Handle)
 }

@@ -16,15 +16,17 @@ var ErrNoAuthorizer = errors.New("missing authorizer context")
 
 // Handler answers GET /hello/{userId}.
 type Handler struct {
-	log *slog.Logger
+	log  *slog.Logger
+	cors CORS
 }
 
-// New returns a handler logging to log (slog.Default when nil).
-func New(log *slog.Logger) *Handler {
+// New returns a handler logging to log (slog.Default when nil) whose every
+// answer carries cors's headers.
+func New(log *slog.Logger, cors CORS) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{log: log}
+	return &Handler{log: log, cors: cors}
 }
 
 type greeting struct {
@@ -42,7 +44,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 	if principal == "" {
 		h.log.LogAttrs(ctx, slog.LevelError, "reject", slog.String("reason", ErrNoAuthorizer.Error()),
 			slog.String("requestId", req.RequestContext.RequestID))
-		return respond(500, failure{Message: "Internal server error"}), nil
+		return h.respond(500, failure{Message: "Internal server error"}), nil
 	}
 	// The principal is personal data: only a Debug line carries it, joined
 	// to the outcome's line by requestId.
@@ -53,18 +55,16 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 	if req.PathParameters["userId"] != principal {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "reject", slog.String("reason", "path user id differs from principal"),
 			slog.String("requestId", req.RequestContext.RequestID))
-		return respond(403, failure{Message: "Forbidden"}), nil
+		return h.respond(403, failure{Message: "Forbidden"}), nil
 	}
 	h.log.LogAttrs(ctx, slog.LevelInfo, "greet", slog.String("requestId", req.RequestContext.RequestID))
-	return respond(200, greeting{Message: "Hello, " + principal + "!", UserID: principal}), nil
+	return h.respond(200, greeting{Message: "Hello, " + principal + "!", UserID: principal}), nil
 }
 
-func respond(status int, body any) events.APIGatewayProxyResponse {
+func (h *Handler) respond(status int, body any) events.APIGatewayProxyResponse {
 	// Marshalling these fixed structs of strings cannot fail.
 	b, _ := json.Marshal(body)
-	return events.APIGatewayProxyResponse{
-		StatusCode: status,
-		Headers:    map[string]string{"Content-Type": "application/json"},
-		Body:       string(b),
-	}
+	headers := map[string]string{"Content-Type": "application/json"}
+	h.cors.headers(headers)
+	return events.APIGatewayProxyResponse{StatusCode: status, Headers: headers, Body: string(b)}
 }

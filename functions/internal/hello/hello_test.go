@@ -33,7 +33,7 @@ func TestHandle(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
 				var logs bytes.Buffer
-				h := New(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: level})))
+				h := New(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: level})), CORS{})
 				req := events.APIGatewayProxyRequest{
 					HTTPMethod:     "GET",
 					Path:           "/hello/" + tc.pathUser,
@@ -44,7 +44,7 @@ func TestHandle(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if resp.StatusCode != tc.status || resp.Body != tc.body || resp.Headers["Content-Type"] != "application/json" {
+				if resp.StatusCode != tc.status || resp.Body != tc.body || resp.Headers["Content-Type"] != "application/json" || len(resp.Headers) != 1 {
 					t.Fatalf("got %d %q %v", resp.StatusCode, resp.Body, resp.Headers)
 				}
 				if !json.Valid([]byte(resp.Body)) {
