@@ -1,23 +1,16 @@
 package keys
 
 import (
-	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
 // Config's defaults, which the tests start from.
@@ -42,89 +35,37 @@ func options(jwksURL string) Options {
 	}
 }
 
-// clock is an injectable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
+// world is what a Provider under test talks to: a fake issuer publishing
+// one fresh key per kid, and a settable clock.
+type world struct {
+	iss *jwttest.Issuer
+	doc []byte // the key set iss publishes at first
+	clk *jwttest.Clock
 }
 
-func newClock() *clock { return &clock{t: time.Unix(1_800_000_000, 0)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// jwksDoc returns a JWKS with one fresh P-256 key per kid.
-func jwksDoc(t testing.TB, kids ...string) []byte {
+func newWorld(t testing.TB, kids ...string) *world {
 	t.Helper()
-	var set jose.JSONWebKeySet
-	for _, kid := range kids {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		set.Keys = append(set.Keys, jose.JSONWebKey{Key: k.Public(), KeyID: kid, Algorithm: "ES256", Use: "sig"})
-	}
-	b, err := json.Marshal(set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	w := &world{doc: jwttest.NewJWKS(kids...), iss: jwttest.NewIssuer(), clk: jwttest.NewClock(time.Time{})}
+	w.iss.PublishJWKS(w.doc)
+	t.Cleanup(w.iss.Close)
+	return w
 }
 
-// issuer is an httptest OIDC issuer whose key set and health can change.
-type issuer struct {
-	srv        *httptest.Server
-	jwks       atomic.Pointer[[]byte]
-	status     atomic.Int32 // 0 → 200
-	hang       atomic.Bool
-	fetches    atomic.Int32 // JWKS requests
-	discovered atomic.Int32 // discovery requests
+// options is options(JWKS URL) on the world's clock, with store st (nil: none).
+func (w *world) options(st Store) Options {
+	o := options(w.iss.JWKSURL())
+	o.Store, o.Now = st, w.clk.Now
+	return o
 }
 
-func newIssuer(t testing.TB, kids ...string) *issuer {
+// provider is a Provider with w.options(st).
+func (w *world) provider(t testing.TB, st Store) (*Provider, *jwttest.Log) {
 	t.Helper()
-	is := &issuer{}
-	is.set(jwksDoc(t, kids...))
-	is.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if is.hang.Load() {
-			<-r.Context().Done()
-			return
-		}
-		switch r.URL.Path {
-		case "/.well-known/openid-configuration":
-			is.discovered.Add(1)
-			_ = json.NewEncoder(w).Encode(map[string]string{"issuer": is.srv.URL, "jwks_uri": is.srv.URL + "/jwks"})
-		case "/jwks":
-			is.fetches.Add(1)
-			if s := is.status.Load(); s != 0 {
-				w.WriteHeader(int(s))
-				return
-			}
-			_, _ = w.Write(*is.jwks.Load())
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(is.srv.Close)
-	return is
+	return newProvider(t, w.options(st))
 }
 
-func (is *issuer) set(b []byte)                        { is.jwks.Store(&b) }
-func (is *issuer) url() string                         { return is.srv.URL + "/jwks" }
-func (is *issuer) down()                               { is.status.Store(http.StatusServiceUnavailable) }
-func (is *issuer) up()                                 { is.status.Store(0) }
-func (is *issuer) count() int                          { return int(is.fetches.Load()) }
-func (is *issuer) current() []byte                     { return *is.jwks.Load() }
-func (is *issuer) rotate(t testing.TB, kids ...string) { is.set(jwksDoc(t, kids...)) }
+// rotate publishes a fresh key per kid.
+func (w *world) rotate(kids ...string) { w.iss.PublishJWKS(jwttest.NewJWKS(kids...)) }
 
 // memStore is a hand fake of Store with DynamoDB's conditions (see
 // keystore): it may also fail, or hang until the caller's context ends.
@@ -224,45 +165,9 @@ func (s *memStore) counts() (loads, saves int) {
 	return s.loads, s.saves
 }
 
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// lines returns the log lines whose message is msg.
-func (l *logBuf) lines(t testing.TB, msg string) []map[string]any {
+func newProvider(t testing.TB, o Options) (*Provider, *jwttest.Log) {
 	t.Helper()
-	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(l.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatalf("log line is not one JSON object: %q", line)
-		}
-		if rec["msg"] == msg {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
-
-func newProvider(t testing.TB, o Options) (*Provider, *logBuf) {
-	t.Helper()
-	lb := &logBuf{}
+	lb := &jwttest.Log{}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewJSONHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}

@@ -2,10 +2,7 @@ package keys
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,31 +12,31 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/jwks"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
 func TestDiscovery(t *testing.T) {
-	is := newIssuer(t, "a")
-	clk := newClock()
-	o := options("")
-	o.Issuer, o.Now = is.srv.URL, clk.Now
+	w := newWorld(t, "a")
+	o := w.options(nil)
+	o.JWKSURL, o.Issuer = "", w.iss.URL()
 	p, _ := newProvider(t, o)
 	if err := p.Warm(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	mustKey(t, p, "a")
 	// A later refetch reuses the discovered jwks_uri.
-	is.rotate(t, "b")
-	clk.Add(testWindow)
+	w.rotate("b")
+	w.clk.Advance(testWindow)
 	mustKey(t, p, "b")
-	if is.count() != 2 || is.discovered.Load() != 1 {
-		t.Fatalf("fetches %d, discovery %d", is.count(), is.discovered.Load())
+	if w.iss.Fetches() != 2 || w.iss.Discoveries() != 1 {
+		t.Fatalf("fetches %d, discovery %d", w.iss.Fetches(), w.iss.Discoveries())
 	}
 }
 
 // TestJunkSetOneLine: a 1 MiB key set of junk members writes one line per
 // fetch, with counts, not one per member.
 func TestJunkSetOneLine(t *testing.T) {
-	good := strings.TrimSuffix(strings.TrimPrefix(string(jwksDoc(t, "a")), `{"keys":[`), `]}`)
+	good := strings.TrimSuffix(strings.TrimPrefix(string(jwttest.NewJWKS("a")), `{"keys":[`), `]}`)
 	var b strings.Builder
 	b.WriteString(`{"keys":[` + good)
 	junk := 0
@@ -48,15 +45,12 @@ func TestJunkSetOneLine(t *testing.T) {
 		junk++
 	}
 	b.WriteString(`]}`)
-	is := newIssuer(t, "x")
-	is.set([]byte(b.String()))
-	clk := newClock()
-	o := options(is.url())
-	o.Now = clk.Now
-	p, logs := newProvider(t, o)
+	w := newWorld(t, "x")
+	w.iss.PublishJWKS([]byte(b.String()))
+	p, logs := w.provider(t, nil)
 	mustKey(t, p, "a")
 	lines := strings.Count(logs.String(), "\n")
-	fetched := logs.lines(t, "keys: fetched from the issuer")
+	fetched := logs.Records(t, "keys: fetched from the issuer")
 	if lines != 1 || len(fetched) != 1 {
 		t.Fatalf("%d log lines for one fetch", lines)
 	}
@@ -74,8 +68,8 @@ func TestJunkSetOneLine(t *testing.T) {
 	}
 
 	// All junk: the failed fetch is one line too.
-	is.set([]byte(strings.Replace(b.String(), good, "{}", 1)))
-	clk.Add(testWindow)
+	w.iss.PublishJWKS([]byte(strings.Replace(b.String(), good, "{}", 1)))
+	w.clk.Advance(testWindow)
 	wantErr(t, p, "unknown", ErrKeyNotFound)
 	if n := strings.Count(logs.String(), "\n"); n != 2 {
 		t.Fatalf("%d log lines after the second fetch", n)
@@ -83,12 +77,12 @@ func TestJunkSetOneLine(t *testing.T) {
 }
 
 func TestIssuerHangBounded(t *testing.T) {
-	is := newIssuer(t, "a")
-	is.hang.Store(true)
+	w := newWorld(t, "a")
+	w.iss.Hang(true)
 	timeout := 300 * time.Millisecond
 	for name, o := range map[string]Options{
-		"jwks_url":  options(is.url()),
-		"discovery": {Issuer: is.srv.URL, TTL: testTTL, FetchTimeout: timeout},
+		"jwks_url":  options(w.iss.JWKSURL()),
+		"discovery": {Issuer: w.iss.URL(), TTL: testTTL, FetchTimeout: timeout},
 	} {
 		t.Run(name, func(t *testing.T) {
 			o.FetchTimeout, o.Store = timeout, &memStore{}
@@ -104,40 +98,34 @@ func TestIssuerHangBounded(t *testing.T) {
 }
 
 func TestPrivateMaterialNeverStored(t *testing.T) {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
-		{Key: k, KeyID: "leaked", Algorithm: "ES256"},
-		{Key: k.Public(), KeyID: "a", Algorithm: "ES256"},
-	}})
-	is := newIssuer(t, "x")
-	is.set(doc)
+	k := jwttest.NewEC("a", elliptic.P256())
+	w := newWorld(t, "x")
+	w.iss.PublishJWKS(jwttest.JWKSOf(
+		jose.JSONWebKey{Key: k.Private, KeyID: "leaked", Algorithm: "ES256"},
+		jose.JSONWebKey{Key: k.Public(), KeyID: "a", Algorithm: "ES256"},
+	))
 	st := &memStore{}
-	o := options(is.url())
-	o.Store, o.Now = st, newClock().Now
-	p, logs := newProvider(t, o)
+	p, logs := w.provider(t, st)
 	mustKey(t, p, "a")
 	wantErr(t, p, "leaked", ErrKeyNotFound)
 	if e := st.entry(); e == nil || strings.Contains(string(e.JWKS), `"d"`) || strings.Contains(string(e.JWKS), "leaked") {
 		t.Fatalf("stored: %s", st.entry().JWKS)
 	}
-	rec := logs.lines(t, "keys: fetched from the issuer")
+	rec := logs.Records(t, "keys: fetched from the issuer")
 	if len(rec) != 1 || rec[0]["dropped"] != 1.0 {
 		t.Fatalf("drop not counted: %s", logs)
 	}
 }
 
 func TestCallerHTTPClientKeepsRedirectRule(t *testing.T) {
-	is := newIssuer(t, "a")
-	redirector := httptest.NewServer(http.RedirectHandler(is.url(), http.StatusFound))
+	w := newWorld(t, "a")
+	redirector := httptest.NewServer(http.RedirectHandler(w.iss.JWKSURL(), http.StatusFound))
 	defer redirector.Close()
 	o := options(redirector.URL)
 	o.HTTPClient = &http.Client{}
 	p, _ := newProvider(t, o)
 	wantErr(t, p, "a", ErrUnavailable)
-	if is.count() != 0 {
+	if w.iss.Fetches() != 0 {
 		t.Fatal("followed a cross-host redirect")
 	}
 }

@@ -3,10 +3,13 @@ package keys
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
 func TestNewValidates(t *testing.T) {
@@ -37,80 +40,76 @@ func TestNewValidates(t *testing.T) {
 }
 
 func TestKeyFromJWKSURLAndMemory(t *testing.T) {
-	is := newIssuer(t, "a", "b")
-	o := options(is.url())
-	o.Now = newClock().Now
-	p, _ := newProvider(t, o)
+	w := newWorld(t, "a", "b")
+	p, _ := w.provider(t, nil)
 	mustKey(t, p, "a")
 	mustKey(t, p, "b")
 	for range 100 {
 		mustKey(t, p, "a")
 	}
-	if is.count() != 1 || is.discovered.Load() != 0 {
-		t.Fatalf("fetches %d, discovery %d", is.count(), is.discovered.Load())
+	if w.iss.Fetches() != 1 || w.iss.Discoveries() != 0 {
+		t.Fatalf("fetches %d, discovery %d", w.iss.Fetches(), w.iss.Discoveries())
 	}
 }
 
 func TestMemoryTTL(t *testing.T) {
-	is := newIssuer(t, "a")
-	clk := newClock()
-	o := options(is.url())
-	o.TTL, o.Now = time.Minute, clk.Now
+	w := newWorld(t, "a")
+	o := w.options(nil)
+	o.TTL = time.Minute
 	p, _ := newProvider(t, o)
 	mustKey(t, p, "a")
-	clk.Add(59 * time.Second)
+	w.clk.Advance(59 * time.Second)
 	mustKey(t, p, "a")
-	if is.count() != 1 {
-		t.Fatalf("fetched before TTL: %d", is.count())
+	if w.iss.Fetches() != 1 {
+		t.Fatalf("fetched before TTL: %d", w.iss.Fetches())
 	}
-	is.rotate(t, "b")
-	clk.Add(time.Second)
+	w.rotate("b")
+	w.clk.Advance(time.Second)
 	// Expired: the refresh replaces the set, so "a" is gone.
 	wantErr(t, p, "a", ErrKeyNotFound)
 	mustKey(t, p, "b")
-	if is.count() != 2 {
-		t.Fatalf("fetches = %d", is.count())
+	if w.iss.Fetches() != 2 {
+		t.Fatalf("fetches = %d", w.iss.Fetches())
 	}
 }
 
 func TestStaleIfError(t *testing.T) {
-	is := newIssuer(t, "a")
-	clk := newClock()
-	o := options(is.url())
-	o.TTL, o.Now = time.Minute, clk.Now
+	w := newWorld(t, "a")
+	o := w.options(nil)
+	o.TTL = time.Minute
 	p, logs := newProvider(t, o)
 	want := mustKey(t, p, "a")
 
-	is.down()
-	clk.Add(time.Minute) // expired
+	w.iss.Fail(http.StatusServiceUnavailable)
+	w.clk.Advance(time.Minute) // expired
 	if got := mustKey(t, p, "a"); got != want {
 		t.Fatal("stale key differs")
 	}
-	if is.count() != 2 {
-		t.Fatalf("fetches = %d", is.count())
+	if w.iss.Fetches() != 2 {
+		t.Fatalf("fetches = %d", w.iss.Fetches())
 	}
 	// Retries respect the window.
 	for range 50 {
 		mustKey(t, p, "a")
 	}
 	wantErr(t, p, "zzz", ErrKeyNotFound)
-	if is.count() != 2 {
-		t.Fatalf("fetches inside the window = %d", is.count())
+	if w.iss.Fetches() != 2 {
+		t.Fatalf("fetches inside the window = %d", w.iss.Fetches())
 	}
-	if n := len(logs.lines(t, "keys: issuer fetch failed, serving the held keys")); n != 1 {
+	if n := len(logs.Records(t, "keys: issuer fetch failed, serving the held keys")); n != 1 {
 		t.Fatalf("fault logged %d times:\n%s", n, logs)
 	}
 	// Garbage is a failure too: the held keys stay.
-	is.up()
-	is.set([]byte(`{"keys":[]}`))
-	clk.Add(testWindow)
+	w.iss.Fail(0)
+	w.iss.PublishJWKS([]byte(`{"keys":[]}`))
+	w.clk.Advance(testWindow)
 	mustKey(t, p, "a")
-	if is.count() != 3 {
-		t.Fatalf("fetches = %d", is.count())
+	if w.iss.Fetches() != 3 {
+		t.Fatalf("fetches = %d", w.iss.Fetches())
 	}
 	// Recovery.
-	is.rotate(t, "b")
-	clk.Add(testWindow)
+	w.rotate("b")
+	w.clk.Advance(testWindow)
 	mustKey(t, p, "b")
 	wantErr(t, p, "a", ErrKeyNotFound)
 }
@@ -126,28 +125,27 @@ func TestMaxStale(t *testing.T) {
 		{"zero", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			is := newIssuer(t, "withdrawn")
-			clk := newClock()
-			st := &memStore{}
-			o := options(is.url())
-			o.TTL, o.MaxStale, o.Store, o.Now = time.Hour, tc.maxStale, st, clk.Now
+			w := newWorld(t, "withdrawn")
+			clk := w.clk
+			o := w.options(&memStore{})
+			o.TTL, o.MaxStale = time.Hour, tc.maxStale
 			p, _ := newProvider(t, o)
 			mustKey(t, p, "withdrawn")
-			is.down()
+			w.iss.Fail(http.StatusServiceUnavailable)
 
-			clk.Add(time.Hour - time.Second)
+			clk.Advance(time.Hour - time.Second)
 			mustKey(t, p, "withdrawn") // fresh
-			clk.Add(time.Second)       // TTL reached
+			clk.Advance(time.Second)   // TTL reached
 			if tc.maxStale > 0 {
 				mustKey(t, p, "withdrawn")
-				clk.Add(tc.maxStale - time.Second)
+				clk.Advance(tc.maxStale - time.Second)
 				mustKey(t, p, "withdrawn")
-				clk.Add(time.Second)
+				clk.Advance(time.Second)
 			}
 			// Past TTL + MaxStale: neither the held set nor the stored
 			// copy of it serves the key any longer.
 			wantErr(t, p, "withdrawn", ErrUnavailable)
-			clk.Add(90 * 24 * time.Hour)
+			clk.Advance(90 * 24 * time.Hour)
 			wantErr(t, p, "withdrawn", ErrUnavailable)
 			cold, _ := newProvider(t, o)
 			if err := cold.Warm(context.Background()); !errors.Is(err, ErrUnavailable) {
@@ -156,9 +154,9 @@ func TestMaxStale(t *testing.T) {
 			wantErr(t, cold, "withdrawn", ErrUnavailable)
 
 			// The issuer is back: keys again, the withdrawn one not.
-			is.rotate(t, "current")
-			is.up()
-			clk.Add(testWindow)
+			w.rotate("current")
+			w.iss.Fail(0)
+			clk.Advance(testWindow)
 			mustKey(t, p, "current")
 			wantErr(t, p, "withdrawn", ErrKeyNotFound)
 		})
@@ -166,26 +164,23 @@ func TestMaxStale(t *testing.T) {
 }
 
 func TestUnavailableThenRecovers(t *testing.T) {
-	is := newIssuer(t, "a")
-	is.down()
-	clk := newClock()
+	w := newWorld(t, "a")
+	w.iss.Fail(http.StatusServiceUnavailable)
 	st := &memStore{loadErr: errors.New("dynamodb down")}
-	o := options(is.url())
-	o.Store, o.Now = st, clk.Now
-	p, logs := newProvider(t, o)
+	p, logs := w.provider(t, st)
 	if err := p.Warm(context.Background()); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("Warm = %v", err)
 	}
 	wantErr(t, p, "a", ErrUnavailable)
-	if is.count() != 1 {
-		t.Fatalf("fetches inside the window = %d", is.count())
+	if w.iss.Fetches() != 1 {
+		t.Fatalf("fetches inside the window = %d", w.iss.Fetches())
 	}
 	if l, _ := st.counts(); l != 1 {
 		t.Fatalf("loads inside the window = %d", l)
 	}
-	logs.lines(t, "") // every line is one JSON object
-	is.up()
-	clk.Add(testWindow)
+	logs.Records(t, "") // every line is one JSON object
+	w.iss.Fail(0)
+	w.clk.Advance(testWindow)
 	mustKey(t, p, "a")
 	if _, saves := st.counts(); saves != 1 {
 		t.Fatalf("saves = %d", saves)
@@ -193,9 +188,9 @@ func TestUnavailableThenRecovers(t *testing.T) {
 }
 
 func TestCallerContextEndsWait(t *testing.T) {
-	is := newIssuer(t, "a")
-	is.hang.Store(true)
-	o := options(is.url())
+	w := newWorld(t, "a")
+	w.iss.Hang(true)
+	o := options(w.iss.JWKSURL())
 	o.FetchTimeout = time.Second
 	p, _ := newProvider(t, o)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -209,22 +204,18 @@ func TestCallerContextEndsWait(t *testing.T) {
 // under go-jose's KeyID ("a") whether this instance fetched it from the
 // issuer or a cold one read it from the item: same verdicts on both.
 func TestKIDCaseWarmAndCold(t *testing.T) {
-	doc := strings.Replace(string(jwksDoc(t, "a")), `"kid":"a"`, `"kid":"a","KID":"b"`, 1)
+	doc := strings.Replace(string(jwttest.NewJWKS("a")), `"kid":"a"`, `"kid":"a","KID":"b"`, 1)
 	if !strings.Contains(doc, `"KID":"b"`) {
 		t.Fatalf("fixture: %s", doc)
 	}
-	is := newIssuer(t, "x")
-	is.set([]byte(doc))
-	clk := newClock()
+	w := newWorld(t, "x")
+	w.iss.PublishJWKS([]byte(doc))
 	st := &memStore{}
-	o := options(is.url())
-	o.Store, o.Now = st, clk.Now
-	warm, _ := newProvider(t, o)
-	cold, _ := newProvider(t, o)
+	warm, _ := w.provider(t, st)
+	cold, _ := w.provider(t, st)
 	raw := &memStore{}
-	raw.put(Entry{JWKS: []byte(doc), FetchedAt: clk.Now(), ExpiresAt: clk.Now().Add(time.Hour)})
-	o.Store = raw
-	coldRaw, _ := newProvider(t, o)
+	raw.put(Entry{JWKS: []byte(doc), FetchedAt: w.clk.Now(), ExpiresAt: w.clk.Now().Add(time.Hour)})
+	coldRaw, _ := w.provider(t, raw)
 
 	for name, p := range map[string]*Provider{"issuer": warm, "item written back": cold, "raw item": coldRaw} {
 		t.Run(name, func(t *testing.T) {
@@ -233,14 +224,14 @@ func TestKIDCaseWarmAndCold(t *testing.T) {
 			wantErr(t, p, "B", ErrKeyNotFound)
 		})
 	}
-	if is.count() != 1 {
-		t.Fatalf("issuer fetches = %d (the cold instances must read the items)", is.count())
+	if w.iss.Fetches() != 1 {
+		t.Fatalf("issuer fetches = %d (the cold instances must read the items)", w.iss.Fetches())
 	}
 }
 
 func TestHotPathNoAlloc(t *testing.T) {
-	is := newIssuer(t, "a")
-	p, _ := newProvider(t, options(is.url()))
+	w := newWorld(t, "a")
+	p, _ := newProvider(t, options(w.iss.JWKSURL()))
 	mustKey(t, p, "a")
 	ctx := context.Background()
 	allocs := testing.AllocsPerRun(1000, func() {
@@ -254,8 +245,8 @@ func TestHotPathNoAlloc(t *testing.T) {
 }
 
 func BenchmarkKeyHit(b *testing.B) {
-	is := newIssuer(b, "a")
-	p, _ := newProvider(b, options(is.url()))
+	w := newWorld(b, "a")
+	p, _ := newProvider(b, options(w.iss.JWKSURL()))
 	mustKey(b, p, "a")
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -269,18 +260,15 @@ func BenchmarkKeyHit(b *testing.B) {
 }
 
 func TestReadersDuringRotation(t *testing.T) {
-	is := newIssuer(t, "a", "b")
-	clk := newClock()
-	o := options(is.url())
-	o.TTL, o.RefetchMinInterval, o.Now = time.Second, time.Millisecond, clk.Now
+	w := newWorld(t, "a", "b")
+	o := w.options(nil)
+	o.TTL, o.RefetchMinInterval = time.Second, time.Millisecond
 	p, _ := newProvider(t, o)
 	mustKey(t, p, "a")
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for {
 				select {
 				case <-stop:
@@ -292,16 +280,16 @@ func TestReadersDuringRotation(t *testing.T) {
 					return
 				}
 			}
-		}()
+		})
 	}
 	for range 20 {
-		is.rotate(t, "a", "b")
-		clk.Add(time.Second)
+		w.rotate("a", "b")
+		w.clk.Advance(time.Second)
 		mustKey(t, p, "b")
 	}
 	close(stop)
 	wg.Wait()
-	if is.count() < 20 {
-		t.Fatalf("fetches = %d", is.count())
+	if w.iss.Fetches() < 20 {
+		t.Fatalf("fetches = %d", w.iss.Fetches())
 	}
 }

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
 // flood asks p for n unknown kids at once; every answer must be
@@ -18,14 +19,12 @@ func flood(t *testing.T, p *Provider, n int) {
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			<-start
 			if _, err := p.Key(context.Background(), fmt.Sprintf("unknown-%d", i%26)); !errors.Is(err, ErrKeyNotFound) {
 				t.Errorf("err = %v", err)
 			}
-		}()
+		})
 	}
 	close(start)
 	wg.Wait()
@@ -33,28 +32,25 @@ func flood(t *testing.T, p *Provider, n int) {
 }
 
 func TestPenaltyWindowSingleFlight(t *testing.T) {
-	is := newIssuer(t, "a")
-	clk := newClock()
-	o := options(is.url())
-	o.Now = clk.Now
-	p, _ := newProvider(t, o)
+	w := newWorld(t, "a")
+	p, _ := w.provider(t, nil)
 	mustKey(t, p, "a")
-	clk.Add(testWindow) // the cold fetch's window is over
+	w.clk.Advance(testWindow) // the cold fetch's window is over
 
 	flood(t, p, 1000)
-	if is.count() != 2 {
-		t.Fatalf("fetches after 1000 concurrent unknown kids = %d, want 2 (cold + 1)", is.count())
+	if w.iss.Fetches() != 2 {
+		t.Fatalf("fetches after 1000 concurrent unknown kids = %d, want 2 (cold + 1)", w.iss.Fetches())
 	}
 	// Still inside the window: no I/O.
 	flood(t, p, 1000)
-	if is.count() != 2 {
-		t.Fatalf("fetches inside the window = %d", is.count())
+	if w.iss.Fetches() != 2 {
+		t.Fatalf("fetches inside the window = %d", w.iss.Fetches())
 	}
 	// After the window: exactly one more.
-	clk.Add(testWindow)
+	w.clk.Advance(testWindow)
 	flood(t, p, 1000)
-	if is.count() != 3 {
-		t.Fatalf("fetches after the window = %d, want 3", is.count())
+	if w.iss.Fetches() != 3 {
+		t.Fatalf("fetches after the window = %d, want 3", w.iss.Fetches())
 	}
 	mustKey(t, p, "a") // known keys unaffected
 }
@@ -64,28 +60,27 @@ func TestPenaltyWindowSingleFlight(t *testing.T) {
 func TestZeroWindowHonoured(t *testing.T) {
 	for _, withStore := range []bool{false, true} {
 		t.Run(fmt.Sprintf("store=%v", withStore), func(t *testing.T) {
-			is := newIssuer(t, "a")
-			clk := newClock()
+			w := newWorld(t, "a")
 			st := &memStore{}
-			o := options(is.url())
-			o.RefetchMinInterval, o.Now = 0, clk.Now
+			o := w.options(nil)
+			o.RefetchMinInterval = 0
 			if withStore {
 				o.Store = st
 			}
 			p, _ := newProvider(t, o)
 			mustKey(t, p, "a")
-			for i := range 3 {
+			for i := range int64(3) {
 				wantErr(t, p, "unknown", ErrKeyNotFound)
-				if is.count() != i+2 {
-					t.Fatalf("fetches = %d, want %d", is.count(), i+2)
+				if w.iss.Fetches() != i+2 {
+					t.Fatalf("fetches = %d, want %d", w.iss.Fetches(), i+2)
 				}
 			}
 			// Failures are retried at once too.
-			is.down()
+			w.iss.Fail(http.StatusServiceUnavailable)
 			wantErr(t, p, "unknown", ErrKeyNotFound)
 			wantErr(t, p, "unknown", ErrKeyNotFound)
-			if is.count() != 6 {
-				t.Fatalf("fetches while down = %d", is.count())
+			if w.iss.Fetches() != 6 {
+				t.Fatalf("fetches while down = %d", w.iss.Fetches())
 			}
 			if st.leases != 0 {
 				t.Fatalf("leases taken without a window: %d", st.leases)
@@ -99,124 +94,104 @@ func TestZeroWindowHonoured(t *testing.T) {
 // 20 instances made 60 fetches in 3 windows.
 func TestFleetRefetchWindow(t *testing.T) {
 	const instances = 20
-	is := newIssuer(t, "a")
-	clk := newClock()
+	w := newWorld(t, "a")
 	st := &memStore{}
-	o := options(is.url())
-	o.Store, o.Now = st, clk.Now
 	fleet := make([]*Provider, instances)
 	for i := range fleet {
-		fleet[i], _ = newProvider(t, o)
+		fleet[i], _ = w.provider(t, st)
 		if err := fleet[i].Warm(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if is.count() != 1 {
-		t.Fatalf("cold starts fetched %d times; the item should have served all but the first", is.count())
+	if w.iss.Fetches() != 1 {
+		t.Fatalf("cold starts fetched %d times; the item should have served all but the first", w.iss.Fetches())
 	}
-	for w := range 3 {
-		clk.Add(testWindow)
+	for win := range int64(3) {
+		w.clk.Advance(testWindow)
 		var wg sync.WaitGroup
 		for _, p := range fleet {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				flood(t, p, 50)
-			}()
+			wg.Go(func() { flood(t, p, 50) })
 		}
 		wg.Wait()
-		if got, want := is.count(), 1+(w+1); got != want {
-			t.Fatalf("window %d: issuer fetches = %d, want %d", w, got, want)
+		if got, want := w.iss.Fetches(), 1+(win+1); got != want {
+			t.Fatalf("window %d: issuer fetches = %d, want %d", win, got, want)
 		}
 	}
 
 	// A genuine rotation: one instance learns the kid from the issuer, the
 	// others from the item once their window is over, still one fetch.
-	is.rotate(t, "a", "new")
-	clk.Add(testWindow)
+	w.rotate("a", "new")
+	w.clk.Advance(testWindow)
 	mustKey(t, fleet[0], "new")
-	fetches := is.count()
+	fetches := w.iss.Fetches()
 	for _, p := range fleet[1:] {
 		if _, err := p.Key(context.Background(), "new"); err != nil && !errors.Is(err, ErrKeyNotFound) {
 			t.Fatal(err)
 		}
 		p.settle()
 	}
-	clk.Add(testWindow)
+	w.clk.Advance(testWindow)
 	for _, p := range fleet[1:] {
 		mustKey(t, p, "new")
 	}
-	if is.count() != fetches {
-		t.Fatalf("instances fetched the rotated kid themselves: %d → %d", fetches, is.count())
+	if w.iss.Fetches() != fetches {
+		t.Fatalf("instances fetched the rotated kid themselves: %d → %d", fetches, w.iss.Fetches())
 	}
 }
 
+// TestLease: each case starts from a provider that has fetched "a" once,
+// with the store the case gives.
 func TestLease(t *testing.T) {
-	t.Run("lost: the newer item is adopted, no fetch", func(t *testing.T) {
-		is := newIssuer(t, "a")
-		clk := newClock()
-		st := &memStore{}
-		o := options(is.url())
-		o.Store, o.Now = st, clk.Now
-		p, _ := newProvider(t, o)
-		mustKey(t, p, "a")
-		clk.Add(testWindow)
-		// Another instance holds the lease and wrote a newer set.
-		now := clk.Now()
-		st.put(Entry{JWKS: jwksDoc(t, "b"), FetchedAt: now, ExpiresAt: now.Add(time.Hour)})
-		st.lease = now.Add(testWindow)
-		wantErr(t, p, "unknown", ErrKeyNotFound)
-		if is.count() != 1 {
-			t.Fatalf("fetched without the lease: %d", is.count())
-		}
-		mustKey(t, p, "b")
-		wantErr(t, p, "a", ErrKeyNotFound)
-	})
-	t.Run("bogus lease far in the future is taken over", func(t *testing.T) {
-		is := newIssuer(t, "a")
-		clk := newClock()
-		st := &memStore{}
-		o := options(is.url())
-		o.Store, o.Now = st, clk.Now
-		p, _ := newProvider(t, o)
-		mustKey(t, p, "a")
-		clk.Add(testWindow)
-		st.lease = time.Unix(1<<40, 0)
-		is.rotate(t, "a", "b")
-		mustKey(t, p, "b")
-		if is.count() != 2 {
-			t.Fatalf("fetches = %d", is.count())
-		}
-	})
-	t.Run("lease error: fetch anyway", func(t *testing.T) {
-		is := newIssuer(t, "a")
-		clk := newClock()
-		st := &memStore{leaseErr: errors.New("throttled")}
-		o := options(is.url())
-		o.Store, o.Now = st, clk.Now
-		p, logs := newProvider(t, o)
-		mustKey(t, p, "a")
-		clk.Add(testWindow)
-		is.rotate(t, "a", "b")
-		mustKey(t, p, "b")
-		if len(logs.lines(t, "keys: refetch lease failed, fetching anyway")) != 1 {
-			t.Fatalf("logs: %s", logs)
-		}
-	})
-	t.Run("cold start and expiry take no lease", func(t *testing.T) {
-		is := newIssuer(t, "a")
-		clk := newClock()
-		st := &memStore{lease: clk.Now().Add(time.Hour)}
-		o := options(is.url())
-		o.Store, o.Now = st, clk.Now
-		p, _ := newProvider(t, o)
-		mustKey(t, p, "a")
-		clk.Add(testTTL)
-		mustKey(t, p, "a")
-		if is.count() != 2 || st.leases != 0 {
-			t.Fatalf("fetches %d, leases %d", is.count(), st.leases)
-		}
-	})
+	for _, tc := range []struct {
+		name string
+		st   *memStore
+		then func(t *testing.T, w *world, st *memStore, p *Provider, logs *jwttest.Log)
+	}{
+		{"lost: the newer item is adopted, no fetch", &memStore{}, func(t *testing.T, w *world, st *memStore, p *Provider, _ *jwttest.Log) {
+			w.clk.Advance(testWindow)
+			// Another instance holds the lease and wrote a newer set.
+			now := w.clk.Now()
+			st.put(Entry{JWKS: jwttest.NewJWKS("b"), FetchedAt: now, ExpiresAt: now.Add(time.Hour)})
+			st.lease = now.Add(testWindow)
+			wantErr(t, p, "unknown", ErrKeyNotFound)
+			if w.iss.Fetches() != 1 {
+				t.Fatalf("fetched without the lease: %d", w.iss.Fetches())
+			}
+			mustKey(t, p, "b")
+			wantErr(t, p, "a", ErrKeyNotFound)
+		}},
+		{"bogus lease far in the future is taken over", &memStore{}, func(t *testing.T, w *world, st *memStore, p *Provider, _ *jwttest.Log) {
+			w.clk.Advance(testWindow)
+			st.lease = time.Unix(1<<40, 0)
+			w.rotate("a", "b")
+			mustKey(t, p, "b")
+			if w.iss.Fetches() != 2 {
+				t.Fatalf("fetches = %d", w.iss.Fetches())
+			}
+		}},
+		{"lease error: fetch anyway", &memStore{leaseErr: errors.New("throttled")}, func(t *testing.T, w *world, _ *memStore, p *Provider, logs *jwttest.Log) {
+			w.clk.Advance(testWindow)
+			w.rotate("a", "b")
+			mustKey(t, p, "b")
+			if len(logs.Records(t, "keys: refetch lease failed, fetching anyway")) != 1 {
+				t.Fatalf("logs: %s", logs)
+			}
+		}},
+		{"cold start and expiry take no lease", &memStore{lease: jwttest.Epoch.Add(time.Hour)}, func(t *testing.T, w *world, st *memStore, p *Provider, _ *jwttest.Log) {
+			w.clk.Advance(testTTL)
+			mustKey(t, p, "a")
+			if w.iss.Fetches() != 2 || st.leases != 0 {
+				t.Fatalf("fetches %d, leases %d", w.iss.Fetches(), st.leases)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, "a")
+			p, logs := w.provider(t, tc.st)
+			mustKey(t, p, "a")
+			tc.then(t, w, tc.st, p, logs)
+		})
+	}
 }
 
 // deadlineTransport records each request's context deadline and, when
@@ -262,14 +237,14 @@ func TestColdStartBound(t *testing.T) {
 		{"store answers, issuer answers late", false, false, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			is := newIssuer(t, "a")
-			is.hang.Store(tc.issuerHangs)
+			w := newWorld(t, "a")
+			w.iss.Hang(tc.issuerHangs)
 			st := &memStore{hang: tc.storeHangs}
 			tr := &deadlineTransport{}
 			if tc.issuerLate {
 				tr.late = timeout / 2 // room for the request on a loaded machine
 			}
-			o := options(is.url())
+			o := options(w.iss.JWKSURL())
 			o.Store, o.FetchTimeout, o.HTTPClient = st, timeout, &http.Client{Transport: tr}
 			p, _ := newProvider(t, o)
 
@@ -316,30 +291,18 @@ func TestColdStartBound(t *testing.T) {
 // TestRefreshJoinsFlight: callers arriving during a refresh wait for it
 // rather than starting their own.
 func TestRefreshJoinsFlight(t *testing.T) {
-	is := newIssuer(t, "a")
-	var n atomic.Int32
-	o := options(is.url())
-	o.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		n.Add(1)
-		return http.DefaultTransport.RoundTrip(r)
-	})}
-	p, _ := newProvider(t, o)
+	w := newWorld(t, "a")
+	p, _ := newProvider(t, options(w.iss.JWKSURL()))
 	var wg sync.WaitGroup
 	for range 50 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			if _, err := p.Key(context.Background(), "a"); err != nil {
 				t.Error(err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	if n.Load() != 1 {
-		t.Fatalf("requests = %d", n.Load())
+	if w.iss.Fetches() != 1 {
+		t.Fatalf("requests = %d", w.iss.Fetches())
 	}
 }
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -3,36 +3,33 @@ package keys
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
 func TestStoreFirst(t *testing.T) {
-	is := newIssuer(t, "a")
-	clk := newClock()
-	now := clk.Now()
-	opts := func(st Store) Options {
-		o := options(is.url())
-		o.Store, o.Now = st, clk.Now
-		return o
-	}
+	w := newWorld(t, "a")
+	now := w.clk.Now()
 
 	t.Run("fresh item, no issuer call", func(t *testing.T) {
-		st := &memStore{e: &Entry{JWKS: is.current(), FetchedAt: now.Add(-time.Minute), ExpiresAt: now.Add(time.Hour)}}
-		p, _ := newProvider(t, opts(st))
-		before := is.count()
+		st := &memStore{e: &Entry{JWKS: w.doc, FetchedAt: now.Add(-time.Minute), ExpiresAt: now.Add(time.Hour)}}
+		p, _ := w.provider(t, st)
+		before := w.iss.Fetches()
 		if err := p.Warm(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		mustKey(t, p, "a")
-		if is.count() != before {
+		if w.iss.Fetches() != before {
 			t.Fatal("issuer called despite a fresh item")
 		}
 	})
 	t.Run("miss writes", func(t *testing.T) {
 		st := &memStore{}
-		p, _ := newProvider(t, opts(st))
+		p, _ := w.provider(t, st)
 		mustKey(t, p, "a")
 		e := st.entry()
 		if e == nil || !e.FetchedAt.Equal(now) || !e.ExpiresAt.Equal(now.Add(testTTL)) {
@@ -40,53 +37,53 @@ func TestStoreFirst(t *testing.T) {
 		}
 	})
 	t.Run("expired item refetched and rewritten", func(t *testing.T) {
-		old := jwksDoc(t, "gone")
+		old := jwttest.NewJWKS("gone")
 		st := &memStore{e: &Entry{JWKS: old, FetchedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}}
-		p, _ := newProvider(t, opts(st))
-		before := is.count()
+		p, _ := w.provider(t, st)
+		before := w.iss.Fetches()
 		mustKey(t, p, "a")
 		wantErr(t, p, "gone", ErrKeyNotFound)
-		if is.count() != before+1 || !st.entry().FetchedAt.Equal(now) {
-			t.Fatalf("fetches %d, entry %+v", is.count()-before, st.entry())
+		if w.iss.Fetches() != before+1 || !st.entry().FetchedAt.Equal(now) {
+			t.Fatalf("fetches %d, entry %+v", w.iss.Fetches()-before, st.entry())
 		}
 	})
 	t.Run("item TTL capped by ours", func(t *testing.T) {
-		st := &memStore{e: &Entry{JWKS: is.current(), FetchedAt: now.Add(-2 * time.Minute), ExpiresAt: now.Add(time.Hour)}}
-		o := opts(st)
+		st := &memStore{e: &Entry{JWKS: w.doc, FetchedAt: now.Add(-2 * time.Minute), ExpiresAt: now.Add(time.Hour)}}
+		o := w.options(st)
 		o.TTL = time.Minute
 		p, _ := newProvider(t, o)
-		before := is.count()
+		before := w.iss.Fetches()
 		mustKey(t, p, "a")
-		if is.count() != before+1 {
+		if w.iss.Fetches() != before+1 {
 			t.Fatal("item older than our TTL was used")
 		}
 	})
 	t.Run("corrupt item refused and replaced", func(t *testing.T) {
 		st := &memStore{e: &Entry{JWKS: []byte("garbage"), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}}
-		p, logs := newProvider(t, opts(st))
+		p, logs := w.provider(t, st)
 		if _, err := p.loadStore(context.Background()); !errors.Is(err, ErrInvalidEntry) {
 			t.Fatalf("loadStore: %v", err)
 		}
 		mustKey(t, p, "a")
-		if len(logs.lines(t, "keys: stored keys refused, going to the issuer")) != 1 {
+		if len(logs.Records(t, "keys: stored keys refused, going to the issuer")) != 1 {
 			t.Fatalf("logs: %s", logs)
 		}
 	})
 	t.Run("load error falls back to issuer, save error continues", func(t *testing.T) {
 		st := &memStore{loadErr: errors.New("boom"), saveErr: errors.New("bang")}
-		p, logs := newProvider(t, opts(st))
+		p, logs := w.provider(t, st)
 		mustKey(t, p, "a")
-		if len(logs.lines(t, "keys: DynamoDB load failed, going to the issuer")) != 1 ||
-			len(logs.lines(t, "keys: DynamoDB save failed, continuing")) != 1 {
+		if len(logs.Records(t, "keys: DynamoDB load failed, going to the issuer")) != 1 ||
+			len(logs.Records(t, "keys: DynamoDB save failed, continuing")) != 1 {
 			t.Fatalf("logs: %s", logs)
 		}
 	})
 	t.Run("issuer down, expired item served stale", func(t *testing.T) {
-		down := newIssuer(t, "x")
-		down.down()
-		st := &memStore{e: &Entry{JWKS: is.current(), FetchedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}}
-		o := opts(st)
-		o.JWKSURL = down.url()
+		down := newWorld(t, "x")
+		down.iss.Fail(http.StatusServiceUnavailable)
+		st := &memStore{e: &Entry{JWKS: w.doc, FetchedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}}
+		o := w.options(st)
+		o.JWKSURL = down.iss.JWKSURL()
 		p, _ := newProvider(t, o)
 		mustKey(t, p, "a")
 	})
@@ -105,16 +102,14 @@ func TestFutureItemRefused(t *testing.T) {
 		{"just past the skew", testSkew + time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			is := newIssuer(t, "a")
-			clk := newClock()
+			w := newWorld(t, "a")
 			at := time.Unix(1<<40, 0)
 			if tc.ahead != 0 {
-				at = clk.Now().Add(tc.ahead)
+				at = w.clk.Now().Add(tc.ahead)
 			}
 			st := &memStore{}
-			st.put(Entry{JWKS: jwksDoc(t, "evil"), FetchedAt: at, ExpiresAt: at.Add(time.Hour)})
-			o := options(is.url())
-			o.Store, o.Now = st, clk.Now
+			st.put(Entry{JWKS: jwttest.NewJWKS("evil"), FetchedAt: at, ExpiresAt: at.Add(time.Hour)})
+			o := w.options(st)
 			p, logs := newProvider(t, o)
 			if _, err := p.loadStore(context.Background()); !errors.Is(err, ErrFutureEntry) {
 				t.Fatalf("loadStore: %v", err)
@@ -124,19 +119,19 @@ func TestFutureItemRefused(t *testing.T) {
 			}
 			wantErr(t, p, "evil", ErrKeyNotFound)
 			mustKey(t, p, "a")
-			if len(logs.lines(t, "keys: stored keys refused, going to the issuer")) == 0 {
+			if len(logs.Records(t, "keys: stored keys refused, going to the issuer")) == 0 {
 				t.Fatalf("logs: %s", logs)
 			}
 			e := st.entry()
-			if !e.FetchedAt.Equal(clk.Now()) || strings.Contains(string(e.JWKS), "evil") {
+			if !e.FetchedAt.Equal(w.clk.Now()) || strings.Contains(string(e.JWKS), "evil") {
 				t.Fatalf("item not replaced: %v %s", e.FetchedAt, e.JWKS)
 			}
 			// A cold start now reads the repaired item.
 			cold, _ := newProvider(t, o)
 			mustKey(t, cold, "a")
 			wantErr(t, cold, "evil", ErrKeyNotFound)
-			if is.count() != 1 {
-				t.Fatalf("issuer fetches = %d", is.count())
+			if w.iss.Fetches() != 1 {
+				t.Fatalf("issuer fetches = %d", w.iss.Fetches())
 			}
 		})
 	}
@@ -145,16 +140,13 @@ func TestFutureItemRefused(t *testing.T) {
 // TestItemWithinSkewTrusted: another instance's clock may run ahead by up
 // to ClockSkew; its item is used (and ClockSkew 0 allows no lead at all).
 func TestItemWithinSkewTrusted(t *testing.T) {
-	is := newIssuer(t, "a")
-	clk := newClock()
-	at := clk.Now().Add(testSkew)
-	st := &memStore{e: &Entry{JWKS: is.current(), FetchedAt: at, ExpiresAt: at.Add(time.Hour)}}
-	o := options(is.url())
-	o.Store, o.Now = st, clk.Now
+	w := newWorld(t, "a")
+	at := w.clk.Now().Add(testSkew)
+	o := w.options(&memStore{e: &Entry{JWKS: w.doc, FetchedAt: at, ExpiresAt: at.Add(time.Hour)}})
 	p, _ := newProvider(t, o)
 	mustKey(t, p, "a")
-	if is.count() != 0 {
-		t.Fatalf("issuer fetches = %d", is.count())
+	if w.iss.Fetches() != 0 {
+		t.Fatalf("issuer fetches = %d", w.iss.Fetches())
 	}
 	o.ClockSkew = 0
 	strict, _ := newProvider(t, o)
@@ -164,49 +156,42 @@ func TestItemWithinSkewTrusted(t *testing.T) {
 }
 
 func TestUnknownKidUsesNewerItem(t *testing.T) {
-	is := newIssuer(t, "a")
-	clk := newClock()
+	w := newWorld(t, "a")
 	st := &memStore{}
-	o := options(is.url())
-	o.Store, o.Now = st, clk.Now
-	p, _ := newProvider(t, o)
+	p, _ := w.provider(t, st)
 	mustKey(t, p, "a")
 
 	// Another instance already fetched the rotated set.
-	clk.Add(testWindow)
-	now := clk.Now()
-	st.put(Entry{JWKS: jwksDoc(t, "a2"), FetchedAt: now, ExpiresAt: now.Add(time.Hour)})
+	w.clk.Advance(testWindow)
+	now := w.clk.Now()
+	st.put(Entry{JWKS: jwttest.NewJWKS("a2"), FetchedAt: now, ExpiresAt: now.Add(time.Hour)})
 	mustKey(t, p, "a2")
-	if is.count() != 1 {
-		t.Fatalf("issuer called although the item had the kid: %d", is.count())
+	if w.iss.Fetches() != 1 {
+		t.Fatalf("issuer called although the item had the kid: %d", w.iss.Fetches())
 	}
 	// An item not newer than the held set is ignored: the issuer decides.
-	clk.Add(testWindow)
+	w.clk.Advance(testWindow)
 	wantErr(t, p, "nope", ErrKeyNotFound)
-	if is.count() != 2 {
-		t.Fatalf("fetches = %d", is.count())
+	if w.iss.Fetches() != 2 {
+		t.Fatalf("fetches = %d", w.iss.Fetches())
 	}
 }
 
 func TestWindowRunsFromStoredFetch(t *testing.T) {
-	is := newIssuer(t, "a")
-	clk := newClock()
-	now := clk.Now()
-	st := &memStore{e: &Entry{JWKS: is.current(), FetchedAt: now.Add(-2 * time.Second), ExpiresAt: now.Add(time.Hour)}}
-	o := options(is.url())
-	o.Store, o.Now = st, clk.Now
-	p, _ := newProvider(t, o)
+	w := newWorld(t, "a")
+	now := w.clk.Now()
+	p, _ := w.provider(t, &memStore{e: &Entry{JWKS: w.doc, FetchedAt: now.Add(-2 * time.Second), ExpiresAt: now.Add(time.Hour)}})
 	mustKey(t, p, "a")
 	// Another instance asked the issuer 2 s ago: no refetch for 8 s more.
 	wantErr(t, p, "unknown", ErrKeyNotFound)
-	clk.Add(testWindow - 3*time.Second)
+	w.clk.Advance(testWindow - 3*time.Second)
 	wantErr(t, p, "unknown", ErrKeyNotFound)
-	if is.count() != 0 {
-		t.Fatalf("issuer requests inside the shared window = %d", is.count())
+	if w.iss.Fetches() != 0 {
+		t.Fatalf("issuer requests inside the shared window = %d", w.iss.Fetches())
 	}
-	clk.Add(time.Second)
+	w.clk.Advance(time.Second)
 	wantErr(t, p, "unknown", ErrKeyNotFound)
-	if is.count() != 1 {
-		t.Fatalf("issuer requests after the window = %d", is.count())
+	if w.iss.Fetches() != 1 {
+		t.Fatalf("issuer requests after the window = %d", w.iss.Fetches())
 	}
 }
