@@ -249,8 +249,11 @@ func (g *Gateway) authorize(r *http.Request, rc *requestCtx, methodARN string) (
 // writes its response.
 func (g *Gateway) integrate(w http.ResponseWriter, r *http.Request, rc *requestCtx, methodARN string) int {
 	in := rc.method.Integration
+	if in != nil && in.Type == "MOCK" {
+		return g.serveMock(w, rc, in.Mock)
+	}
 	if in == nil || (in.Type != "AWS_PROXY" && in.Type != "HTTP_PROXY") {
-		rc.note = "integration not served (only AWS_PROXY and HTTP_PROXY)"
+		rc.note = "integration not served (only AWS_PROXY, HTTP_PROXY and MOCK)"
 		return g.fail(w, errConfig)
 	}
 	if in.Type == "AWS_PROXY" && !g.permitted(in.FunctionARN, methodARN) {
@@ -310,13 +313,17 @@ func (g *Gateway) integrate(w http.ResponseWriter, r *http.Request, rc *requestC
 	return pr.status
 }
 
+// fail answers a gateway error through the API's gateway responses (responses.go).
 func (g *Gateway) fail(w http.ResponseWriter, e gwError) int {
+	status, headers, body := g.errorResponse(e)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("x-amzn-ErrorType", e.errType)
-	w.WriteHeader(e.status)
-	b, _ := json.Marshal(map[string]*string{"message": e.message})
-	_, _ = w.Write(b)
-	return e.status
+	for k, v := range headers {
+		w.Header().Set(k, v)
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+	return status
 }
 
 func (g *Gateway) logLine(r *http.Request, rc *requestCtx, status int) {

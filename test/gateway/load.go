@@ -61,9 +61,19 @@ func Load(ctx context.Context, cfg aws.Config, restAPIID, stage string) (*API, e
 				if in := m.MethodIntegration; in != nil {
 					method.Integration = &Integration{Type: string(in.Type), URI: aws.ToString(in.Uri), HTTPMethod: aws.ToString(in.HttpMethod),
 						RequestParameters: in.RequestParameters, Timeout: time.Duration(in.TimeoutInMillis) * time.Millisecond}
+					if in.Type == "MOCK" {
+						if method.Integration.Mock, err = newMock(in.RequestTemplates, in.IntegrationResponses); err != nil {
+							return nil, fmt.Errorf("load method %s %s: %w", verb, res.Path, err)
+						}
+					}
 				} else if in, err := ag.GetIntegration(ctx, &apigateway.GetIntegrationInput{RestApiId: &restAPIID, ResourceId: r.Id, HttpMethod: aws.String(verb)}); err == nil {
 					method.Integration = &Integration{Type: string(in.Type), URI: aws.ToString(in.Uri), HTTPMethod: aws.ToString(in.HttpMethod),
 						RequestParameters: in.RequestParameters, Timeout: time.Duration(in.TimeoutInMillis) * time.Millisecond}
+					if in.Type == "MOCK" {
+						if method.Integration.Mock, err = newMock(in.RequestTemplates, in.IntegrationResponses); err != nil {
+							return nil, fmt.Errorf("load method %s %s: %w", verb, res.Path, err)
+						}
+					}
 				}
 				if err := checkMethod(res.Path, method); err != nil {
 					return nil, err
@@ -88,6 +98,9 @@ func Load(ctx context.Context, cfg aws.Config, restAPIID, stage string) (*API, e
 	}
 	sort.Slice(resources, func(i, j int) bool { return resources[i].Path < resources[j].Path })
 	api.Resources = resources
+	if api.GatewayResponses, err = loadGatewayResponses(ctx, ag, restAPIID); err != nil {
+		return nil, err
+	}
 
 	for arn := range api.Functions {
 		fn, err := loadFunction(ctx, lc, arn)
@@ -120,7 +133,7 @@ func checkMethod(path string, m *Method) error {
 		return nil // API Gateway answers 500 for a method without integration
 	}
 	switch m.Integration.Type {
-	case "AWS_PROXY":
+	case "AWS_PROXY", "MOCK":
 	case "HTTP_PROXY":
 		if err := checkHTTPIntegration(m.Integration); err != nil {
 			return fmt.Errorf("load method %s %s: %w", m.HTTPMethod, path, err)

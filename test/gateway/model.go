@@ -16,6 +16,9 @@ type API struct {
 	Resources      []*Resource
 	Authorizers    map[string]*Authorizer // by id
 	Functions      map[string]*Function   // by function ARN (unqualified or qualified as referenced)
+	// GatewayResponses are the customised gateway responses, by type
+	// (responses.go); a type not listed answers as API Gateway's default.
+	GatewayResponses map[string]*GatewayResponse
 }
 
 // Resource is one API resource and its methods.
@@ -48,6 +51,7 @@ type Integration struct {
 	// 'static' value): HTTP_PROXY only.
 	RequestParameters map[string]string
 	Timeout           time.Duration
+	Mock              *Mock // MOCK only (mock.go)
 }
 
 // Authorizer is a Lambda TOKEN authorizer.
