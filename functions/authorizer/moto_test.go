@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -22,13 +21,6 @@ import (
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
 )
-
-// TestMain stops the moto server Start may launch, so none outlives the run.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	moto.StopShared()
-	os.Exit(code)
-}
 
 // TestSetupWithTable: with KEYS_TABLE_NAME the cold start stores the JWKS
 // in DynamoDB (moto) under JWKS#<jwks url>.
