@@ -431,7 +431,13 @@ func createUser(t *testing.T, idp *cip.Client, poolID, clientID, email string) c
 // or a .terraform with another run.
 func exampleCopy(t *testing.T, root string) string {
 	t.Helper()
-	src := filepath.Join(root, "examples", "cognito")
+	return exampleCopyOf(t, root, "cognito")
+}
+
+// exampleCopyOf is exampleCopy for examples/<example>.
+func exampleCopyOf(t *testing.T, root, example string) string {
+	t.Helper()
+	src := filepath.Join(root, "examples", example)
 	dst := filepath.Join(root, "build", "e2e-"+randomHex(4))
 	must(t, os.MkdirAll(dst, 0o755))
 	t.Cleanup(func() { _ = os.RemoveAll(dst) })

@@ -1,0 +1,321 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/gruntwork-io/terratest/modules/terraform"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/rie"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
+)
+
+// API Gateway's answers the multi-issuer assertions expect.
+const (
+	bodyUnauthorized = `{"message":"Unauthorized"}`
+	bodyNotAllowed   = `{"message":"User is not authorized to access this resource"}`
+	bodyMissingToken = `{"message":"Missing Authentication Token"}`
+)
+
+// reportsRoute is the route the test adds to the example's map, through an
+// override file, to show that an apply alone makes it reachable.
+const reportsRoute = `module "jwt_authorizer" {
+  routes = merge(local.routes, {
+    "GET /reports/{userId}" = {
+      function_name = module.jwt_authorizer.hello_function_name
+      invoke_arn    = module.jwt_authorizer.hello_invoke_arn
+      issuers       = ["cognito", "okta"]
+    }
+  })
+}
+`
+
+// TestE2EMultiIssuer applies examples/multi-issuer to moto, with a loopback
+// Okta-shaped issuer (http://127.0.0.1:PORT/oauth2/default) next to the
+// Cognito pool and a loopback HTTP backend, and calls every route through
+// the local gateway running the real packages under the RIE: per-route
+// scopes and issuers, an open route, HTTP_PROXY routes ({proxy+} included),
+// an unconfigured issuer, then a route added to the map and applied.
+func TestE2EMultiIssuer(t *testing.T) {
+	if target := os.Getenv("E2E_TARGET"); target != "" && target != "local" {
+		t.Skipf("E2E_TARGET=%s: the multi-issuer example needs the loopback Okta-shaped issuer and backend of a local run", target)
+	}
+	ctx := context.Background()
+	srv, err := moto.Ensure()
+	must(t, err)
+	t.Cleanup(srv.Stop)
+	cfg, err := srv.Config(ctx)
+	must(t, err)
+	root, err := tfmoto.RepoRoot(".")
+	must(t, err)
+	arch := rie.HostArchitecture()
+	dist := packages(t, root, arch)
+	emulator, err := rie.FindOrBuild(filepath.Join(root, "bin"))
+	must(t, err)
+
+	// Okta's default authorization server, shaped as its tokens name it;
+	// jwttest.Issuer serves its key set on every path but discovery.
+	oktaKey := jwttest.NewRSA("okta-key-1", 2048)
+	okta := jwttest.NewIssuer(oktaKey)
+	t.Cleanup(okta.Close)
+	oktaIssuer := okta.URL() + "/oauth2/default"
+	cognitoKeys := countingProxy(t, srv.Endpoint)
+	backend := newEchoBackend(t)
+
+	dir := exampleCopyOf(t, root, "multi-issuer")
+	name := "e2m-" + randomHex(4)
+	opts := tfmoto.OptionsFor(t, srv, dir, map[string]any{
+		"name":               name,
+		"region":             moto.Region,
+		"architecture":       arch,
+		"cognito_jwks_url":   cognitoKeys.url + "/{user_pool_id}/.well-known/jwks.json",
+		"okta_issuer":        oktaIssuer,
+		"okta_jwks_url":      oktaIssuer + "/v1/keys",
+		"backend_url":        backend.srv.URL,
+		"authorizer_package": filepath.Join(dist, arch, "authorizer.zip"),
+		"hello_package":      filepath.Join(dist, arch, "hello.zip"),
+	})
+	opts.EnvVars["TF_PLUGIN_CACHE_DIR"] = pluginCache(t, root)
+	destroyed := false
+	defer func() {
+		if !destroyed {
+			terraform.Destroy(t, opts)
+		}
+	}()
+	start := time.Now()
+	terraform.InitAndApply(t, opts)
+	// moto 5.2.1 drops identity_validation_expression on CreateAuthorizer.
+	terraform.Apply(t, opts)
+	t.Logf("timing: apply %s", time.Since(start).Round(time.Millisecond))
+
+	out := terraform.OutputAll(t, opts)
+	str := func(k string) string {
+		v, _ := out[k].(string)
+		if v == "" {
+			t.Fatalf("output %s missing: %#v", k, out[k])
+		}
+		return v
+	}
+	poolID, clientID, apiID, stage := str("user_pool_id"), str("user_pool_client_id"), str("rest_api_id"), str("stage_name")
+	authzName, helloName, table := str("authorizer_function_name"), str("hello_function_name"), str("key_table_name")
+
+	// Cognito: two customers signed in through moto; tokens with scopes
+	// minted with moto's own signing key (Cognito adds custom scopes only
+	// through its OAuth endpoints, which moto does not serve).
+	idp := cip.NewFromConfig(cfg)
+	alice := createUser(t, idp, poolID, clientID, "alice@example.com")
+	motoKey, err := motoSigningKey()
+	must(t, err)
+	cognitoWith := func(u cognitoUser, scope string) string {
+		c := claimsOf(t, u.token)
+		c["scope"] = c["scope"].(string) + " " + scope
+		c["exp"] = time.Now().Add(time.Hour).Unix()
+		return motoKey.Mint(nil, c)
+	}
+	// Okta: employees carol and dave, the user id in uid, scopes in scp.
+	const carol, dave = "00ucarol1a2b3c4d5e6", "00udave1a2b3c4d5e6f"
+	oktaToken := func(key *jwttest.Key, iss, uid string, scopes ...string) string {
+		c := jwttest.Claims(iss, uid+"@example.com", time.Now())
+		c["aud"], c["uid"], c["cid"], c["scp"] = "api://default", uid, "0oa1b2c3d4e5f6g7h8i9", append([]string{"openid"}, scopes...)
+		return key.Mint(nil, c)
+	}
+	carolPlain := oktaToken(oktaKey, oktaIssuer, carol)
+
+	gw, access, functions := serveGateway(ctx, t, gateway.Options{
+		AWS: cfg, Endpoint: srv.Endpoint, RestAPIID: apiID, Stage: stage, Packages: dist, Emulator: emulator,
+	})
+	if gw.Function(authzName) == nil || gw.Function(helloName) == nil {
+		t.Fatalf("gateway serves %v, want %s and %s", gw.Functions(), authzName, helloName)
+	}
+	hs := httptest.NewServer(gw)
+	defer hs.Close()
+	base := hs.URL + "/" + stage
+	defer func() {
+		if t.Failed() {
+			t.Logf("gateway access log:\n%s\nfunction log:\n%s", access, functions)
+		}
+	}()
+
+	// HTTP_PROXY answers echo the backend path; Lambda answers greet.
+	greets := func(uid string) string { return `"userId":"` + uid + `"` }
+	backendGot := func(path string) string { return `{"backendPath":"` + path + `"}` }
+	for _, c := range []struct {
+		name, path, token string
+		status            int
+		body              string // an exact body, or a part of it for a 200
+	}{
+		{"cognito user on own hello", "/hello/" + alice.sub, alice.token, 200, greets(alice.sub)},
+		{"okta user on own hello", "/hello/" + carol, carolPlain, 200, greets(carol)},
+		{"okta user on another user's hello", "/hello/" + alice.sub, carolPlain, 403, bodyNotAllowed},
+		{"orders without orders.read", "/orders/" + carol, carolPlain, 403, bodyNotAllowed},
+		{"orders with orders.read", "/orders/" + carol, oktaToken(oktaKey, oktaIssuer, carol, "orders.read"), 200, greets(carol)},
+		{"orders with orders.read, another user", "/orders/" + dave, oktaToken(oktaKey, oktaIssuer, carol, "orders.read"), 403, bodyNotAllowed},
+		{"orders with orders.read from an issuer the route does not name", "/orders/" + alice.sub, cognitoWith(alice, "orders.read"), 403, bodyNotAllowed},
+		{"open route without its scope", "/status", carolPlain, 403, bodyNotAllowed},
+		{"open route, okta token with status.read", "/status", oktaToken(oktaKey, oktaIssuer, dave, "status.read"), 200, backendGot("/status")},
+		{"open route, cognito token with status.read", "/status", cognitoWith(alice, "status.read"), 200, backendGot("/status")},
+		{"HTTP_PROXY profile, own", "/profiles/" + carol + "/contact", carolPlain, 200, backendGot("/profiles/" + carol + "/contact")},
+		{"HTTP_PROXY profile, cognito user, own", "/profiles/" + alice.sub + "/addresses", alice.token, 200, backendGot("/profiles/" + alice.sub + "/addresses")},
+		{"HTTP_PROXY profile, another user", "/profiles/" + dave + "/contact", carolPlain, 403, bodyNotAllowed},
+		{"HTTP_PROXY {proxy+} with docs.read", "/docs/guides/2026/intro.md", oktaToken(oktaKey, oktaIssuer, dave, "docs.read"), 200, backendGot("/docs/guides/2026/intro.md")},
+		{"route not in the map", "/reports/" + carol, carolPlain, 403, bodyMissingToken},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			status, body := get(t, base+c.path, c.token)
+			if status != c.status || (status == 200 && !strings.Contains(body, c.body)) || (status != 200 && body != c.body) {
+				t.Fatalf("GET %s: %d %s, want %d %s", c.path, status, body, c.status, c.body)
+			}
+		})
+	}
+
+	t.Run("unconfigured issuer 401 without a key fetch", func(t *testing.T) {
+		// Signed by a key the API has never seen, for an issuer it does not
+		// name, with a user id that exists at Okta.
+		evil := jwttest.NewRSA("okta-key-1", 2048)
+		tok := oktaToken(evil, "https://idp.example.net/oauth2/default", carol)
+		authz := gw.Function(authzName)
+		// The deny line's reason is token.ErrUnknownIssuer's text.
+		const reason = "unknown issuer: issuer mismatch"
+		denies := strings.Count(authz.Log(), reason)
+		oktaBefore, cognitoBefore := okta.Fetches(), cognitoKeys.count.Load()
+		status, body := get(t, base+"/hello/"+carol, tok)
+		if status != 401 || body != bodyUnauthorized {
+			t.Fatalf("got %d %s, want 401 %s", status, body, bodyUnauthorized)
+		}
+		wctx, cancel := context.WithTimeout(ctx, eventDeadline)
+		defer cancel()
+		must(t, authz.WaitLog(wctx, reason, denies+1))
+		if n, m := okta.Fetches()-oktaBefore, cognitoKeys.count.Load()-cognitoBefore; n != 0 || m != 0 {
+			t.Errorf("key set requests during the call: okta %d, cognito %d, want none", n, m)
+		}
+	})
+
+	t.Run("route added to the map, reachable after apply", func(t *testing.T) {
+		ag := apigateway.NewFromConfig(cfg)
+		before, err := ag.GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: &stage})
+		must(t, err)
+		if got := str("deployment_id"); got != deref(before.DeploymentId) {
+			t.Fatalf("stage serves deployment %s, output deployment_id %s", deref(before.DeploymentId), got)
+		}
+		must(t, os.WriteFile(filepath.Join(dir, "e2e_override.tf"), []byte(reportsRoute), 0o644))
+		start := time.Now()
+		terraform.Apply(t, opts)
+		t.Logf("timing: apply with the new route %s", time.Since(start).Round(time.Millisecond))
+		after, err := ag.GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: &stage})
+		must(t, err)
+		// The local gateway serves the API's current resources, not the
+		// stage's deployment: the new deployment id is the proof that the
+		// apply alone redeployed the stage.
+		if deref(after.DeploymentId) == deref(before.DeploymentId) {
+			t.Errorf("stage deployment id still %s after adding a route: the stage was not redeployed", deref(before.DeploymentId))
+		}
+		if got := terraform.Output(t, opts, "deployment_id"); got != deref(after.DeploymentId) {
+			t.Errorf("output deployment_id %s, stage serves %s", got, deref(after.DeploymentId))
+		}
+
+		// A new gateway reads the API as it now is (and the authorizer's
+		// new ROUTES): the route answers, bound to its user.
+		hs.Close()
+		gw.Close()
+		gw2, access2, functions2 := serveGateway(ctx, t, gateway.Options{
+			AWS: cfg, Endpoint: srv.Endpoint, RestAPIID: apiID, Stage: stage, Packages: dist, Emulator: emulator,
+		})
+		hs2 := httptest.NewServer(gw2)
+		defer hs2.Close()
+		defer func() {
+			if t.Failed() {
+				t.Logf("gateway access log:\n%s\nfunction log:\n%s", access2, functions2)
+			}
+		}()
+		base2 := hs2.URL + "/" + stage
+		if status, body := get(t, base2+"/reports/"+carol, carolPlain); status != 200 || !strings.Contains(body, greets(carol)) {
+			t.Errorf("GET /reports/%s: %d %s, want 200", carol, status, body)
+		}
+		if status, body := get(t, base2+"/reports/"+alice.sub, carolPlain); status != 403 || body != bodyNotAllowed {
+			t.Errorf("GET /reports/<alice>: %d %s, want 403 %s", status, body, bodyNotAllowed)
+		}
+		hs2.Close()
+		gw2.Close()
+	})
+
+	t.Run("plan is clean", func(t *testing.T) {
+		if code := terraform.PlanExitCode(t, opts); code != 0 {
+			t.Errorf("terraform plan exit code %d, want 0 (no changes)", code)
+		}
+	})
+	start = time.Now()
+	terraform.Destroy(t, opts)
+	destroyed = true
+	t.Logf("timing: destroy %s", time.Since(start).Round(time.Millisecond))
+	assertNothingLeft(ctx, t, cfg, poolID, apiID, table, authzName, helloName)
+}
+
+// serveGateway starts the local gateway with logs kept for a failure.
+func serveGateway(ctx context.Context, t *testing.T, o gateway.Options) (*gateway.Local, *logBuf, *logBuf) {
+	t.Helper()
+	access, functions := &logBuf{t: t}, &logBuf{t: t}
+	o.AccessLog, o.FunctionLog = access, functions
+	gw, err := gateway.New(ctx, o)
+	must(t, err)
+	t.Cleanup(gw.Close)
+	return gw, access, functions
+}
+
+// echoBackend is the loopback HTTP backend of the HTTP_PROXY routes: it
+// answers the path it was asked for.
+type echoBackend struct {
+	srv   *httptest.Server
+	mu    sync.Mutex
+	paths []string
+}
+
+func newEchoBackend(t *testing.T) *echoBackend {
+	t.Helper()
+	b := &echoBackend{}
+	b.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b.mu.Lock()
+		b.paths = append(b.paths, r.URL.EscapedPath())
+		b.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"backendPath": r.URL.EscapedPath()})
+	}))
+	t.Cleanup(b.srv.Close)
+	return b
+}
+
+func get(t *testing.T, url, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	must(t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(b))
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
