@@ -47,3 +47,35 @@ locals {
     }],
   )
 }
+
+# Only the authorizer's role may write the key items: a key set written once
+# by anyone else must not be able to plant a key (the function also refuses
+# items dated in the future). Reads and table management stay with IAM.
+data "aws_iam_policy_document" "key_table" {
+  count = var.key_table.create ? 1 : 0
+
+  statement {
+    sid       = "OnlyTheAuthorizerWritesKeys"
+    effect    = "Deny"
+    actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete"]
+    resources = [module.key_table[0].table_arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = [module.function.role_arn]
+    }
+  }
+}
+
+resource "aws_dynamodb_resource_policy" "key_table" {
+  count = var.key_table.create ? 1 : 0
+
+  resource_arn = module.key_table[0].table_arn
+  policy       = data.aws_iam_policy_document.key_table[0].json
+}
