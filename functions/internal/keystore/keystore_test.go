@@ -7,22 +7,17 @@ package keystore_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +29,7 @@ import (
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/jwks"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keys"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keystore"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
 )
 
@@ -45,8 +41,9 @@ func TestMain(m *testing.M) {
 
 var nonName = regexp.MustCompile(`[^a-zA-Z0-9_.-]+`)
 
-// newTable creates a keys table (PK string hash key) with a unique name.
-func newTable(t *testing.T) (*dynamodb.Client, string) {
+// newItem creates a keys table (PK string hash key) with a unique name, for
+// the item under pk.
+func newItem(t *testing.T, pk string) *site {
 	t.Helper()
 	ctx := context.Background()
 	cfg, err := moto.Start(t).Config(ctx)
@@ -73,7 +70,7 @@ func newTable(t *testing.T) (*dynamodb.Client, string) {
 	t.Cleanup(func() {
 		_, _ = db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 	})
-	return db, name
+	return &site{db: db, table: name, pk: pk}
 }
 
 // Config's defaults, which the tests start from.
@@ -83,90 +80,58 @@ const (
 	testSkew   = time.Minute
 )
 
-// options returns the keys.Options authorizer.FromConfig passes with the
-// default settings for this issuer and store.
-func options(is *issuer, store keys.Store) keys.Options {
-	return keys.Options{
-		JWKSURL:            is.url(),
-		Store:              store,
+// bound is what a Provider passes to Save: items dated later are bogus.
+func bound() time.Time { return time.Now().Add(testSkew) }
+
+// site is one key item in its own table and, for the Provider tests, the
+// issuer whose keys it holds, as Lambda instances share them.
+type site struct {
+	db    *dynamodb.Client
+	table string
+	pk    string
+	iss   *jwttest.Issuer  // nil for the store's own tests
+	doc   []byte           // the key set iss publishes at first
+	now   func() time.Time // the instances' clock; nil: time.Now
+}
+
+// newSite starts an issuer publishing one fresh key per kid, and a table.
+func newSite(t *testing.T, kids ...string) *site {
+	t.Helper()
+	doc, iss := jwttest.NewJWKS(kids...), jwttest.NewIssuer()
+	iss.PublishJWKS(doc)
+	t.Cleanup(iss.Close)
+	s := newItem(t, keystore.PartitionKey(iss.JWKSURL()))
+	s.iss, s.doc = iss, doc
+	return s
+}
+
+// store is the site's item, as one instance reaches it.
+func (s *site) store() *keystore.Dynamo { return keystore.New(s.db, s.table, s.pk) }
+
+// seed saves e as the item, as an earlier instance would have.
+func (s *site) seed(t *testing.T, e keys.Entry) {
+	t.Helper()
+	if err := s.store().Save(context.Background(), e, bound()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// provider is a cold-started instance: the options authorizer.FromConfig
+// passes with the default settings, but for the fetch timeout.
+func (s *site) provider(t *testing.T, timeout time.Duration) (*keys.Provider, *jwttest.Log) {
+	t.Helper()
+	logs := &jwttest.Log{}
+	p, err := keys.New(keys.Options{
+		JWKSURL:            s.iss.JWKSURL(),
+		Store:              s.store(),
 		TTL:                testTTL,
 		MaxStale:           24 * time.Hour,
 		RefetchMinInterval: testWindow,
 		ClockSkew:          testSkew,
-		FetchTimeout:       2 * time.Second,
-	}
-}
-
-// bound is what a Provider passes to Save: items dated later are bogus.
-func bound() time.Time { return time.Now().Add(testSkew) }
-
-func jwksDoc(t testing.TB, kids ...string) []byte {
-	t.Helper()
-	var set jose.JSONWebKeySet
-	for _, kid := range kids {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		set.Keys = append(set.Keys, jose.JSONWebKey{Key: k.Public(), KeyID: kid, Algorithm: "ES256", Use: "sig"})
-	}
-	b, err := json.Marshal(set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// issuer serves a JWKS and counts the requests.
-type issuer struct {
-	srv  *httptest.Server
-	doc  atomic.Pointer[[]byte]
-	down atomic.Bool
-	hits atomic.Int32
-}
-
-func newIssuer(t *testing.T, kids ...string) *issuer {
-	t.Helper()
-	is := &issuer{}
-	d := jwksDoc(t, kids...)
-	is.doc.Store(&d)
-	is.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		is.hits.Add(1)
-		if is.down.Load() {
-			w.WriteHeader(http.StatusBadGateway)
-			return
-		}
-		_, _ = w.Write(*is.doc.Load())
-	}))
-	t.Cleanup(is.srv.Close)
-	return is
-}
-
-func (is *issuer) url() string { return is.srv.URL + "/jwks" }
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func provider(t *testing.T, is *issuer, store keys.Store, timeout time.Duration) (*keys.Provider, *syncBuf) {
-	t.Helper()
-	logs := &syncBuf{}
-	o := options(is, store)
-	o.FetchTimeout, o.Logger = timeout, slog.New(slog.NewJSONHandler(logs, nil))
-	p, err := keys.New(o)
+		FetchTimeout:       timeout,
+		Logger:             slog.New(slog.NewJSONHandler(logs, nil)),
+		Now:                s.now,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,16 +152,15 @@ func rawItem(t *testing.T, db *dynamodb.Client, table, pk string) map[string]typ
 }
 
 func TestStoreRoundTripAndOrdering(t *testing.T) {
-	db, table := newTable(t)
+	s := newItem(t, keystore.PartitionKey("https://issuer.example/jwks"))
+	db, table, pk, st := s.db, s.table, s.pk, s.store()
 	ctx := context.Background()
-	pk := keystore.PartitionKey("https://issuer.example/jwks")
-	st := keystore.New(db, table, pk)
 
 	if _, err := st.Load(ctx); !errors.Is(err, keystore.ErrNotFound) || !errors.Is(err, keys.ErrNoEntry) {
 		t.Fatalf("miss: %v", err)
 	}
 	now := time.Now().Truncate(time.Second)
-	e1 := keys.Entry{JWKS: jwksDoc(t, "one"), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}
+	e1 := keys.Entry{JWKS: jwttest.NewJWKS("one"), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}
 	if err := st.Save(ctx, e1, bound()); err != nil {
 		t.Fatal(err)
 	}
@@ -222,14 +186,14 @@ func TestStoreRoundTripAndOrdering(t *testing.T) {
 	}
 
 	// An older fetch never replaces a newer one (and is not an error).
-	older := keys.Entry{JWKS: jwksDoc(t, "older"), FetchedAt: now.Add(-time.Minute), ExpiresAt: now.Add(time.Hour)}
+	older := keys.Entry{JWKS: jwttest.NewJWKS("older"), FetchedAt: now.Add(-time.Minute), ExpiresAt: now.Add(time.Hour)}
 	if err := st.Save(ctx, older, bound()); err != nil {
 		t.Fatalf("older save: %v", err)
 	}
 	if got, _ := st.Load(ctx); !bytes.Equal(got.JWKS, e1.JWKS) {
 		t.Fatal("older fetch overwrote the item")
 	}
-	newer := keys.Entry{JWKS: jwksDoc(t, "newer"), FetchedAt: now.Add(time.Second), ExpiresAt: now.Add(time.Hour)}
+	newer := keys.Entry{JWKS: jwttest.NewJWKS("newer"), FetchedAt: now.Add(time.Second), ExpiresAt: now.Add(time.Hour)}
 	if err := st.Save(ctx, newer, bound()); err != nil {
 		t.Fatal(err)
 	}
@@ -265,79 +229,60 @@ func TestStoreRoundTripAndOrdering(t *testing.T) {
 }
 
 func TestColdStartReadsItem(t *testing.T) {
-	db, table := newTable(t)
-	is := newIssuer(t, "a")
-	pk := keystore.PartitionKey(is.url())
+	s := newSite(t, "a")
 	now := time.Now().Truncate(time.Second)
-	seed := keystore.New(db, table, pk)
-	if err := seed.Save(context.Background(), keys.Entry{JWKS: *is.doc.Load(), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}, bound()); err != nil {
-		t.Fatal(err)
-	}
-	p, _ := provider(t, is, keystore.New(db, table, pk), 2*time.Second)
+	s.seed(t, keys.Entry{JWKS: s.doc, FetchedAt: now, ExpiresAt: now.Add(time.Hour)})
+	p, _ := s.provider(t, 2*time.Second)
 	if err := p.Warm(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.Key(context.Background(), "a"); err != nil {
 		t.Fatal(err)
 	}
-	if n := is.hits.Load(); n != 0 {
+	if n := s.iss.Fetches(); n != 0 {
 		t.Fatalf("issuer requests = %d, want 0", n)
 	}
 }
 
 func TestMissWritesItem(t *testing.T) {
-	db, table := newTable(t)
-	is := newIssuer(t, "a")
-	pk := keystore.PartitionKey(is.url())
-	p, _ := provider(t, is, keystore.New(db, table, pk), 2*time.Second)
+	s := newSite(t, "a")
+	p, _ := s.provider(t, 2*time.Second)
 	before := time.Now().Unix()
 	if _, err := settledKey(p, "a"); err != nil {
 		t.Fatal(err)
 	}
-	if n := is.hits.Load(); n != 1 {
+	if n := s.iss.Fetches(); n != 1 {
 		t.Fatalf("issuer requests = %d", n)
 	}
-	e, err := keystore.New(db, table, pk).Load(context.Background())
+	e, err := s.store().Load(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if e.FetchedAt.Unix() < before-1 || e.ExpiresAt.Sub(e.FetchedAt) != testTTL {
 		t.Fatalf("entry times: %v %v", e.FetchedAt, e.ExpiresAt)
 	}
-	if s, err := jwks.ParseSet(e.JWKS); err != nil || s.Keys["a"] == nil {
+	if set, err := jwks.ParseSet(e.JWKS); err != nil || set.Keys["a"] == nil {
 		t.Fatalf("stored JWKS: %v", err)
 	}
 	// A second cold start is served by the item.
-	p2, _ := provider(t, is, keystore.New(db, table, pk), 2*time.Second)
-	if _, err := p2.Key(context.Background(), "a"); err != nil || is.hits.Load() != 1 {
-		t.Fatalf("second cold start: %v, issuer requests %d", err, is.hits.Load())
+	p2, _ := s.provider(t, 2*time.Second)
+	if _, err := p2.Key(context.Background(), "a"); err != nil || s.iss.Fetches() != 1 {
+		t.Fatalf("second cold start: %v, issuer requests %d", err, s.iss.Fetches())
 	}
 }
 
 func TestExpiredItemRefetched(t *testing.T) {
-	db, table := newTable(t)
-	is := newIssuer(t, "new")
-	pk := keystore.PartitionKey(is.url())
+	s := newSite(t, "new")
 	now := time.Now().Truncate(time.Second)
-	old := keys.Entry{JWKS: jwksDoc(t, "old"), FetchedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
-	if err := keystore.New(db, table, pk).Save(context.Background(), old, bound()); err != nil {
-		t.Fatal(err)
-	}
-	p, _ := provider(t, is, keystore.New(db, table, pk), 2*time.Second)
+	old := keys.Entry{JWKS: jwttest.NewJWKS("old"), FetchedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
+	s.seed(t, old)
+	p, _ := s.provider(t, 2*time.Second)
 	// Warm, as a cold start does: it also waits for the write-back.
 	if err := p.Warm(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Key(context.Background(), "new"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Key(context.Background(), "old"); !errors.Is(err, keys.ErrKeyNotFound) {
-		t.Fatalf("old key: %v", err)
-	}
-	if n := is.hits.Load(); n != 1 {
-		t.Fatalf("issuer requests = %d", n)
-	}
-	e, err := keystore.New(db, table, pk).Load(context.Background())
+	s.wantKeys(t, p, "new", "old", 1)
+	e, err := s.store().Load(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,17 +292,13 @@ func TestExpiredItemRefetched(t *testing.T) {
 }
 
 func TestConcurrentColdStarts(t *testing.T) {
-	db, table := newTable(t)
-	is := newIssuer(t, "a", "b")
-	pk := keystore.PartitionKey(is.url())
+	s := newSite(t, "a", "b")
 	const n = 8
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p, logs := provider(t, is, keystore.New(db, table, pk), 5*time.Second)
+		wg.Go(func() {
+			p, logs := s.provider(t, 5*time.Second)
 			<-start
 			for _, kid := range []string{"a", "b"} {
 				if _, err := settledKey(p, kid); err != nil {
@@ -367,37 +308,33 @@ func TestConcurrentColdStarts(t *testing.T) {
 			if strings.Contains(logs.String(), "failed") {
 				t.Errorf("provider %d logged a fault: %s", i, logs)
 			}
-		}()
+		})
 	}
 	close(start)
 	wg.Wait()
-	e, err := keystore.New(db, table, pk).Load(context.Background())
+	e, err := s.store().Load(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := jwks.ParseSet(e.JWKS)
-	if err != nil || s.Len() != 2 || len(s.Dropped) != 0 {
+	set, err := jwks.ParseSet(e.JWKS)
+	if err != nil || set.Len() != 2 || len(set.Dropped) != 0 {
 		t.Fatalf("stored set corrupt: %v %s", err, e.JWKS)
 	}
-	if hits := is.hits.Load(); hits < 1 || hits > n {
+	if hits := s.iss.Fetches(); hits < 1 || hits > n {
 		t.Fatalf("issuer requests = %d", hits)
 	}
 }
 
 func TestIssuerDownFreshItem(t *testing.T) {
-	db, table := newTable(t)
-	is := newIssuer(t, "a")
-	is.down.Store(true)
-	pk := keystore.PartitionKey(is.url())
+	s := newSite(t, "a")
+	s.iss.Fail(http.StatusBadGateway)
 	now := time.Now().Truncate(time.Second)
-	if err := keystore.New(db, table, pk).Save(context.Background(), keys.Entry{JWKS: *is.doc.Load(), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}, bound()); err != nil {
-		t.Fatal(err)
-	}
-	p, _ := provider(t, is, keystore.New(db, table, pk), 2*time.Second)
+	s.seed(t, keys.Entry{JWKS: s.doc, FetchedAt: now, ExpiresAt: now.Add(time.Hour)})
+	p, _ := s.provider(t, 2*time.Second)
 	if _, err := p.Key(context.Background(), "a"); err != nil {
 		t.Fatal(err)
 	}
-	if is.hits.Load() != 0 {
+	if s.iss.Fetches() != 0 {
 		t.Fatal("issuer called")
 	}
 }
@@ -409,14 +346,10 @@ func TestDynamoDown(t *testing.T) {
 	}
 	closed := "http://" + l.Addr().String()
 	l.Close()
-	cfg, err := moto.Start(t).Config(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(closed) })
-	is := newIssuer(t, "a")
+	s := newSite(t, "a")
+	s.db = dynamodb.New(s.db.Options(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(closed) })
 	timeout := time.Second
-	p, logs := provider(t, is, keystore.New(db, "keys", keystore.PartitionKey(is.url())), timeout)
+	p, logs := s.provider(t, timeout)
 	start := time.Now()
 	if err := p.Warm(context.Background()); err != nil {
 		t.Fatal(err)
@@ -429,77 +362,49 @@ func TestDynamoDown(t *testing.T) {
 	}
 	// The write-back runs after the keys are published, in the background
 	// when the table has just failed: wait for its log line.
-	deadline := time.Now().Add(2*timeout + time.Second)
-	for !strings.Contains(logs.String(), "DynamoDB save failed") && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := logs.WaitFor(ctx, "DynamoDB save failed"); err != nil {
+		t.Fatalf("%v:\n%s", err, logs)
 	}
-	out := logs.String()
-	if !strings.Contains(out, "DynamoDB load failed") || !strings.Contains(out, "DynamoDB save failed") {
-		t.Fatalf("faults not logged:\n%s", out)
+	if out := logs.String(); !strings.Contains(out, "DynamoDB load failed") {
+		t.Fatalf("load fault not logged:\n%s", out)
 	}
-	if is.hits.Load() != 1 {
-		t.Fatalf("issuer requests = %d", is.hits.Load())
+	if s.iss.Fetches() != 1 {
+		t.Fatalf("issuer requests = %d", s.iss.Fetches())
 	}
-}
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 // TestRotationRefreshesItem: an unknown kid makes one instance refetch and
 // rewrite the item; a later cold start gets the rotated set from DynamoDB.
 func TestRotationRefreshesItem(t *testing.T) {
-	db, table := newTable(t)
-	is := newIssuer(t, "k1")
-	pk := keystore.PartitionKey(is.url())
-	clk := &clock{t: time.Now()}
-	newP := func() *keys.Provider {
-		o := options(is, keystore.New(db, table, pk))
-		o.Now = clk.Now
-		p, err := keys.New(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	a := newP()
+	s := newSite(t, "k1")
+	clk := jwttest.NewClock(time.Now())
+	s.now = clk.Now
+	a, _ := s.provider(t, 2*time.Second)
 	if _, err := a.Key(context.Background(), "k1"); err != nil {
 		t.Fatal(err)
 	}
-	rotated := jwksDoc(t, "k2")
-	is.doc.Store(&rotated)
-	clk.Add(testWindow)
-	if _, err := settledKey(a, "k2"); err != nil {
-		t.Fatal(err)
+	s.iss.PublishJWKS(jwttest.NewJWKS("k2"))
+	clk.Advance(testWindow)
+	s.wantKeys(t, a, "k2", "k1", 2)
+	// A cold start reads the rotated set from the item, without the issuer.
+	b, _ := s.provider(t, 2*time.Second)
+	s.wantKeys(t, b, "k2", "k1", 2)
+}
+
+// wantKeys checks that p serves kid has and refuses kid gone as unknown,
+// and that the issuer has had fetches requests so far.
+func (s *site) wantKeys(t *testing.T, p *keys.Provider, has, gone string, fetches int64) {
+	t.Helper()
+	if _, err := settledKey(p, has); err != nil {
+		t.Fatalf("key %s: %v", has, err)
 	}
-	if _, err := a.Key(context.Background(), "k1"); !errors.Is(err, keys.ErrKeyNotFound) {
-		t.Fatalf("removed key: %v", err)
+	if _, err := p.Key(context.Background(), gone); !errors.Is(err, keys.ErrKeyNotFound) {
+		t.Fatalf("key %s: %v, want %v", gone, err, keys.ErrKeyNotFound)
 	}
-	if n := is.hits.Load(); n != 2 {
-		t.Fatalf("issuer requests = %d", n)
-	}
-	b := newP()
-	if _, err := b.Key(context.Background(), "k2"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Key(context.Background(), "k1"); !errors.Is(err, keys.ErrKeyNotFound) {
-		t.Fatalf("removed key on a cold start: %v", err)
-	}
-	if n := is.hits.Load(); n != 2 {
-		t.Fatalf("cold start after rotation called the issuer: %d", n)
+	if n := s.iss.Fetches(); n != fetches {
+		t.Fatalf("issuer requests = %d, want %d", n, fetches)
 	}
 }
 
@@ -515,16 +420,14 @@ func settledKey(p *keys.Provider, kid string) (*jose.JSONWebKey, error) {
 // fetched_at, up to 2^40) is replaced by an honest save, although the save
 // is older; the condition still keeps a newer honest item.
 func TestFutureItemReplaced(t *testing.T) {
-	db, table := newTable(t)
+	st := newItem(t, keystore.PartitionKey("https://issuer.example/jwks")).store()
 	ctx := context.Background()
-	pk := keystore.PartitionKey("https://issuer.example/jwks")
-	st := keystore.New(db, table, pk)
 	now := time.Now().Truncate(time.Second)
 	forged := time.Unix(1<<40, 0)
-	if err := st.Save(ctx, keys.Entry{JWKS: jwksDoc(t, "evil"), FetchedAt: forged, ExpiresAt: forged}, forged); err != nil {
+	if err := st.Save(ctx, keys.Entry{JWKS: jwttest.NewJWKS("evil"), FetchedAt: forged, ExpiresAt: forged}, forged); err != nil {
 		t.Fatal(err)
 	}
-	honest := keys.Entry{JWKS: jwksDoc(t, "a"), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}
+	honest := keys.Entry{JWKS: jwttest.NewJWKS("a"), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}
 	if err := st.Save(ctx, honest, now.Add(testSkew)); err != nil {
 		t.Fatal(err)
 	}
@@ -532,7 +435,7 @@ func TestFutureItemReplaced(t *testing.T) {
 		t.Fatalf("forged item kept: %v %v", got.FetchedAt, err)
 	}
 	// Within the bound a later item is honest and wins.
-	later := keys.Entry{JWKS: jwksDoc(t, "b"), FetchedAt: now.Add(30 * time.Second), ExpiresAt: now.Add(time.Hour)}
+	later := keys.Entry{JWKS: jwttest.NewJWKS("b"), FetchedAt: now.Add(30 * time.Second), ExpiresAt: now.Add(time.Hour)}
 	if err := st.Save(ctx, later, now.Add(testSkew)); err != nil {
 		t.Fatal(err)
 	}
@@ -546,10 +449,9 @@ func TestFutureItemReplaced(t *testing.T) {
 
 // TestLease: the refetch lease on a real item, as the conditions state it.
 func TestLease(t *testing.T) {
-	db, table := newTable(t)
+	s := newItem(t, keystore.PartitionKey("https://issuer.example/jwks"))
+	db, table, pk, st := s.db, s.table, s.pk, s.store()
 	ctx := context.Background()
-	pk := keystore.PartitionKey("https://issuer.example/jwks")
-	st := keystore.New(db, table, pk)
 	now := time.Now().Truncate(time.Second)
 	lease := func(at time.Time) bool {
 		t.Helper()
@@ -574,7 +476,7 @@ func TestLease(t *testing.T) {
 		t.Fatal("lease won while held")
 	}
 	// A save keeps the lease, and the entry is there.
-	e := keys.Entry{JWKS: jwksDoc(t, "a"), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}
+	e := keys.Entry{JWKS: jwttest.NewJWKS("a"), FetchedAt: now, ExpiresAt: now.Add(time.Hour)}
 	if err := st.Save(ctx, e, now.Add(testSkew)); err != nil {
 		t.Fatal(err)
 	}
@@ -616,47 +518,38 @@ func TestLease(t *testing.T) {
 // sharing the table do) make at most one issuer fetch per window for
 // unknown kids, whichever wins the lease.
 func TestFleetRefetchWindow(t *testing.T) {
-	db, table := newTable(t)
-	is := newIssuer(t, "a")
-	pk := keystore.PartitionKey(is.url())
-	clk := &clock{t: time.Now().Truncate(time.Second)}
+	s := newSite(t, "a")
+	clk := jwttest.NewClock(time.Now().Truncate(time.Second))
+	s.now = clk.Now
 	const instances = 6
 	fleet := make([]*keys.Provider, instances)
 	for i := range fleet {
-		o := options(is, keystore.New(db, table, pk))
-		o.Now = clk.Now
-		p, err := keys.New(o)
-		if err != nil {
+		fleet[i], _ = s.provider(t, 2*time.Second)
+		if err := fleet[i].Warm(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if err := p.Warm(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		fleet[i] = p
 	}
-	if n := is.hits.Load(); n != 1 {
+	if n := s.iss.Fetches(); n != 1 {
 		t.Fatalf("cold starts: issuer requests = %d, want 1", n)
 	}
-	for w := range 3 {
-		clk.Add(testWindow)
+	for w := range int64(3) {
+		clk.Advance(testWindow)
 		var wg sync.WaitGroup
 		for i, p := range fleet {
 			for j := range 5 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
+				wg.Go(func() {
 					_, err := p.Key(context.Background(), fmt.Sprintf("forged-%d-%d-%d", w, i, j))
 					if !errors.Is(err, keys.ErrKeyNotFound) {
 						t.Errorf("instance %d: %v", i, err)
 					}
-				}()
+				})
 			}
 		}
 		wg.Wait()
 		for _, p := range fleet {
 			_ = p.Warm(context.Background()) // wait for write-backs
 		}
-		if got, want := is.hits.Load(), int32(1+w+1); got != want {
+		if got, want := s.iss.Fetches(), 1+w+1; got != want {
 			t.Fatalf("window %d: issuer requests = %d, want %d", w, got, want)
 		}
 	}
