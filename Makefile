@@ -62,7 +62,7 @@ TOOLS_STAMP := $(BIN)/.tools-$(shell cat tools/go.mod tools/go.sum | sha256sum |
 
 $(TOOLS_STAMP): tools/go.mod tools/go.sum
 	@mkdir -p $(BIN)
-	@echo "tools: building the pinned tools into bin/ (tflint, terraform-docs, tfsec, staticcheck, govulncheck, RIE); ~10 min the first time"
+	@echo "tools: building the pinned tools into bin/ (tflint, terraform-docs, tfsec, staticcheck, govulncheck, RIE, actionlint); ~10 min the first time"
 	cd tools && GOBIN=$(BIN) go install tool
 	@rm -f $(BIN)/.tools-* && touch $@
 
@@ -100,6 +100,14 @@ module-test: terraformrc tools ## Terratest on moto: apply examples/cognito, rea
 e2e: terraformrc tools ## the whole path: Terratest apply on moto + local gateway + real binaries under the RIE (E2E_TARGET=aws for real AWS)
 	go test -tags e2e -count=1 -timeout 30m -run 'TestE2E' -v ./test/e2e/
 
+.PHONY: test-provider6
+test-provider6: moto tools ## opt-in: module tests + e2e against hashicorp/aws 6.47.1 (built into build/provider6 once); table in docs/providers.md
+	.ci/provider6
+
+.PHONY: lint-workflows
+lint-workflows: tools ## actionlint on .github/workflows (shellcheck on their scripts where it is installed)
+	actionlint -no-color
+
 .PHONY: static
 static: tools ## staticcheck, govulncheck, tfsec
 	.ci/static
@@ -125,5 +133,5 @@ demo: terraformrc ## the whole path locally: moto + terraform + gateway + real b
 	.ci/demo
 
 .PHONY: test
-test: moto terraformrc tools vet unit fuzz-smoke terraform-checks static module-test e2e bench-smoke ## every test CI runs
+test: moto terraformrc tools lint-workflows vet unit fuzz-smoke terraform-checks static module-test e2e bench-smoke ## every test CI runs
 	@echo "make test: all green"
