@@ -63,12 +63,12 @@ func otherIssuer() *jwttest.Key {
 
 func attackCases() []attackCase {
 	valid := func(f *fixture) string { return f.rsa.Mint(nil, cognitoClaims()) }
-	claims := func(kv ...any) map[string]any { return with(cognitoClaims(), kv...) }
+	claims := func(kv ...any) map[string]any { return jwttest.With(cognitoClaims(), kv...) }
 	withClaims := func(kv ...any) func(f *fixture) string {
 		return func(f *fixture) string { return f.rsa.Mint(nil, claims(kv...)) }
 	}
 	oktaWithClaims := func(kv ...any) func(f *fixture) string {
-		return func(f *fixture) string { return f.rsa.Mint(nil, with(oktaClaims(), kv...)) }
+		return func(f *fixture) string { return f.rsa.Mint(nil, jwttest.With(oktaClaims(), kv...)) }
 	}
 	// raw signs exactly header and payload text with rsa-1 (RS256).
 	raw := func(header, payload string) func(f *fixture) string {
@@ -239,7 +239,7 @@ func attackCases() []attackCase {
 
 		// Another issuer's key sharing our kid.
 		{name: "other_issuer_same_kid_own_iss", reason: token.ErrUnknownIssuer, attack: func(*fixture) string {
-			return otherIssuer().Mint(nil, with(cognitoClaims(), "iss", "https://evil.example"))
+			return otherIssuer().Mint(nil, jwttest.With(cognitoClaims(), "iss", "https://evil.example"))
 		}},
 		{name: "other_issuer_same_kid_our_iss", reason: token.ErrSignature, attack: func(*fixture) string { return otherIssuer().Mint(nil, cognitoClaims()) }},
 		{name: "our_key_other_iss", reason: token.ErrUnknownIssuer, attack: withClaims("iss", "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other")},
@@ -285,7 +285,7 @@ func attackCases() []attackCase {
 		// Signatures that are not this token's.
 		{name: "signature_of_another_token", reason: token.ErrSignature, attack: func(f *fixture) string {
 			a := jwttest.Parts(valid(f))
-			b := jwttest.Parts(f.rsa.Mint(nil, with(cognitoClaims(), "sub", "user-2")))
+			b := jwttest.Parts(f.rsa.Mint(nil, jwttest.With(cognitoClaims(), "sub", "user-2")))
 			return a[0] + "." + a[1] + "." + b[2]
 		}},
 		{name: "signature_of_same_claims_other_header", reason: token.ErrSignature, attack: func(f *fixture) string {

@@ -209,17 +209,6 @@ func rawClaims(claims map[string]any, edit func(string) string) json.RawMessage 
 	return json.RawMessage(edit(string(b)))
 }
 
-func with(claims map[string]any, kv ...any) map[string]any {
-	for i := 0; i < len(kv); i += 2 {
-		if kv[i+1] == nil {
-			delete(claims, kv[i].(string))
-			continue
-		}
-		claims[kv[i].(string)] = kv[i+1]
-	}
-	return claims
-}
-
 func pubPEMBytes(k *jwttest.Key) []byte {
 	der, _ := x509.MarshalPKIXPublicKey(k.Public())
 	return der

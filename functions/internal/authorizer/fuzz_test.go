@@ -8,10 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -28,16 +25,9 @@ import (
 // the routes' parameters put there.
 func FuzzHandle(f *testing.F) {
 	fx := loadFixture(f)
-	files, _ := filepath.Glob(filepath.Join("testdata", "events", "*.json"))
+	files, _ := goldenEventFiles()
 	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		var ev goldenEvent
-		if err := json.Unmarshal(raw, &ev); err != nil {
-			f.Fatal(err)
-		}
+		ev := readGoldenEvent(f, file)
 		f.Add(ev.AuthorizationToken, ev.MethodArn)
 	}
 	var handlers []*Handler

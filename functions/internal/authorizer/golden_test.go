@@ -53,14 +53,14 @@ func goldenCases() []goldenCase {
 	rsa2 := func(f *fixture) *jwttest.Key { return f.rsa2 }
 	multiClaims := func(key func(*fixture) *jwttest.Key, claims func() map[string]any, kv ...any) func(f *fixture) string {
 		return func(f *fixture) string {
-			return bearer(key(f).Mint(jwttest.Header{"kid": "rsa-1"}, with(claims(), kv...)))
+			return bearer(key(f).Mint(jwttest.Header{"kid": "rsa-1"}, jwttest.With(claims(), kv...)))
 		}
 	}
 	cogWith := func(kv ...any) func(f *fixture) string {
-		return func(f *fixture) string { return bearer(f.rsa.Mint(nil, with(cognitoClaims(), kv...))) }
+		return func(f *fixture) string { return bearer(f.rsa.Mint(nil, jwttest.With(cognitoClaims(), kv...))) }
 	}
 	oktaWith := func(kv ...any) func(f *fixture) string {
-		return func(f *fixture) string { return bearer(f.rsa.Mint(nil, with(oktaClaims(), kv...))) }
+		return func(f *fixture) string { return bearer(f.rsa.Mint(nil, jwttest.With(oktaClaims(), kv...))) }
 	}
 	return []goldenCase{
 		// Accepted.
@@ -177,7 +177,7 @@ func goldenCases() []goldenCase {
 		}),
 		c("tampered_payload", token.ErrSignature, func(f *fixture) string {
 			tok := cog(f)
-			return bearer(replaceSegment(tok, 1, jwttest.Encode(mustJSON(with(cognitoClaims(), "sub", "admin")))))
+			return bearer(replaceSegment(tok, 1, jwttest.Encode(mustJSON(jwttest.With(cognitoClaims(), "sub", "admin")))))
 		}),
 		c("tampered_signature", token.ErrSignature, func(f *fixture) string {
 			tok := cog(f)
@@ -267,7 +267,7 @@ func goldenCases() []goldenCase {
 			// A payload whose encoding ends with unused bits.
 			claims := cognitoClaims()
 			for pad := ""; ; pad += "x" {
-				tok := f.rsa.Mint(nil, with(claims, "pad", pad))
+				tok := f.rsa.Mint(nil, jwttest.With(claims, "pad", pad))
 				if len(jwttest.Parts(tok)[1])%4 != 0 {
 					return bearer(respell(tok, 1))
 				}
@@ -357,6 +357,25 @@ type goldenEvent struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// goldenEventFiles lists the golden events, testdata/events/*.json.
+func goldenEventFiles() ([]string, error) {
+	return filepath.Glob(filepath.Join("testdata", "events", "*.json"))
+}
+
+// readGoldenEvent reads one golden event file.
+func readGoldenEvent(t testing.TB, file string) goldenEvent {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	var ev goldenEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return ev
+}
+
 // TestGolden replays every testdata/events file; with -update it first
 // re-mints them (and the responses) from goldenCases. A denial must wrap the
 // file's reason (errors.Is) and reach the caller as exactly "Unauthorized",
@@ -367,7 +386,7 @@ func TestGolden(t *testing.T) {
 	if *update {
 		writeGolden(t, f)
 	}
-	files, err := filepath.Glob(filepath.Join("testdata", "events", "*.json"))
+	files, err := goldenEventFiles()
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no golden events (run go test -update): %v", err)
 	}
@@ -387,14 +406,7 @@ func TestGolden(t *testing.T) {
 	}
 	for file, g := range want {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".json"), func(t *testing.T) {
-			raw, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			var ev goldenEvent
-			if err := json.Unmarshal(raw, &ev); err != nil {
-				t.Fatal(err)
-			}
+			ev := readGoldenEvent(t, file)
 			wantReason := reasons[ev.Reason]
 			if (ev.Reason == "") != (g.reason == nil) || ev.Reason != "" && wantReason != g.reason {
 				t.Fatalf("file reason %q, case reason %v (run -update)", ev.Reason, g.reason)

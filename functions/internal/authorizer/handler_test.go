@@ -15,13 +15,14 @@ import (
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
 // TestHugeToken: a 1 MiB token, validly signed, is refused before decoding.
 func TestHugeToken(t *testing.T) {
 	f := loadFixture(t)
 	h := newTestHandler(t, f, "cognito", nil)
-	big := with(cognitoClaims(), "pad", strings.Repeat("x", 1<<20))
+	big := jwttest.With(cognitoClaims(), "pad", strings.Repeat("x", 1<<20))
 	for _, auth := range []string{bearer(f.rsa.Mint(nil, big)), strings.Repeat("A", 1<<20)} {
 		v := h.decide(context.Background(), events.APIGatewayCustomAuthorizerRequest{
 			Type: "TOKEN", AuthorizationToken: auth, MethodArn: defaultARN,

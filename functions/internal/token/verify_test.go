@@ -74,14 +74,7 @@ func newVerifier(t testing.TB, cfg *config.Authorizer, keys Keys) *Verifier {
 func claims(kv ...any) map[string]any {
 	c := jwttest.Claims(iss, "user-1", now)
 	c["aud"] = aud
-	for i := 0; i < len(kv); i += 2 {
-		if kv[i+1] == nil {
-			delete(c, kv[i].(string))
-			continue
-		}
-		c[kv[i].(string)] = kv[i+1]
-	}
-	return c
+	return jwttest.With(c, kv...)
 }
 
 func mustJSON(v any) []byte {
