@@ -66,6 +66,8 @@ module "hello" {
   }
   package_hint = "Build it with `make package ARCH=${var.architecture}` in a checkout of the module, or from any folder: go run github.com/jwtauthz/terraform-aws-jwt-authorizer/cmd/package@<version> -arch ${var.architecture} -out dist (then set hello_package.path), or publish it to S3 (hello_package.s3_bucket/s3_key)."
   architecture = var.architecture
+  # API Gateway adds no headers to an AWS_PROXY answer: hello sends CORS's.
+  environment = var.cors == null ? {} : { CORS_ALLOW_ORIGIN = var.cors.allow_origin }
 
   memory_size                       = var.hello_function.memory_size
   timeout                           = var.hello_function.timeout
@@ -96,6 +98,8 @@ module "rest_api" {
   xray_tracing_enabled = var.tracing_enabled
   throttling           = var.throttling
   access_logs          = var.access_logs
+  cors                 = var.cors
+  gateway_responses    = var.gateway_responses
 
   tags = var.tags
 }

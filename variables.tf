@@ -163,6 +163,29 @@ variable "access_logs" {
   nullable = false
 }
 
+variable "cors" {
+  description = "CORS for a browser client on one other origin (allow_origin, allow_headers with Authorization, allow_methods, max_age_seconds); null: off. See modules/rest-api. hello then sends the CORS headers itself (CORS_ALLOW_ORIGIN)."
+  type = object({
+    allow_origin    = string
+    allow_headers   = optional(list(string), ["Authorization", "Content-Type"])
+    allow_methods   = optional(list(string))
+    max_age_seconds = optional(number, 600)
+  })
+  default = null
+}
+
+variable "gateway_responses" {
+  description = "API Gateway's own 401/403 answers: WWW-Authenticate realm (null: name), unauthorized_message, access_denied_message; create = false keeps API Gateway's defaults. See modules/rest-api."
+  type = object({
+    create                = optional(bool, true)
+    realm                 = optional(string)
+    unauthorized_message  = optional(string, "Unauthorized")
+    access_denied_message = optional(string, "The token is valid but does not grant access to this resource")
+  })
+  default  = {}
+  nullable = false
+}
+
 ################################################################################
 # Lambda functions
 ################################################################################
