@@ -26,6 +26,24 @@ resource "aws_cognito_user_pool_client" "this" {
     "ALLOW_REFRESH_TOKEN_AUTH",
   ]
   prevent_user_existence_errors = "ENABLED"
+
+  # With a callback URL the hosted UI signs people in for the web page:
+  # authorization code flow only (the page sends a PKCE challenge; a public
+  # client without secret cannot keep one), no implicit flow.
+  allowed_oauth_flows_user_pool_client = var.callback_url != null
+  allowed_oauth_flows                  = var.callback_url == null ? null : ["code"]
+  allowed_oauth_scopes                 = var.callback_url == null ? null : ["openid", "email"]
+  supported_identity_providers         = var.callback_url == null ? null : ["COGNITO"]
+  callback_urls                        = var.callback_url == null ? null : [var.callback_url]
+  logout_urls                          = var.callback_url == null ? null : [var.callback_url]
+}
+
+# The hosted UI at https://PREFIX.auth.REGION.amazoncognito.com.
+resource "aws_cognito_user_pool_domain" "this" {
+  count = var.hosted_ui_domain == null ? 0 : 1
+
+  domain       = var.hosted_ui_domain
+  user_pool_id = aws_cognito_user_pool.this.id
 }
 
 module "jwt_authorizer" {
@@ -47,6 +65,9 @@ module "jwt_authorizer" {
   }
 
   authorizer_result_ttl = var.authorizer_result_ttl
+
+  # The web page's origin may call the API (preflights, readable 401/403).
+  cors = var.web_origin == null ? null : { allow_origin = var.web_origin }
 
   tags = var.tags
 }

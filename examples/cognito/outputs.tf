@@ -92,3 +92,13 @@ output "key_table_arn" {
   description = "ARN of the key cache table."
   value       = module.jwt_authorizer.key_table_arn
 }
+
+output "hosted_ui_url" {
+  description = "Base URL of the Cognito hosted UI (its /oauth2/authorize and /oauth2/token endpoints), or null without hosted_ui_domain."
+  value       = try("https://${aws_cognito_user_pool_domain.this[0].domain}.auth.${var.region}.amazoncognito.com", null)
+}
+
+output "cognito_endpoint" {
+  description = "Cognito's user-pool API endpoint in the region (the web page's config.json cognito.endpoint)."
+  value       = "https://cognito-idp.${var.region}.amazonaws.com/"
+}

@@ -45,3 +45,31 @@ variable "hello_package" {
   type        = string
   default     = null
 }
+
+variable "web_origin" {
+  description = "Origin of the browser page calling the API (scheme://host[:port], for example https://app.example.com); null: no CORS."
+  type        = string
+  default     = null
+}
+
+variable "hosted_ui_domain" {
+  description = "Domain prefix of the Cognito hosted UI (https://PREFIX.auth.REGION.amazoncognito.com); null: no hosted UI."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.hosted_ui_domain == null ? true : can(regex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", var.hosted_ui_domain)) && !can(regex("aws|amazon|cognito", var.hosted_ui_domain))
+    error_message = "The hosted UI domain prefix must be 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen, without aws, amazon or cognito."
+  }
+}
+
+variable "callback_url" {
+  description = "URL of the web page the hosted UI returns to with the authorization code (also its sign-out URL); null: no OAuth flows on the app client. https, except http://localhost."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.callback_url == null ? true : can(regex("^(https://[^/?#]+|http://localhost(:[0-9]+)?)(/[^#]*)?$", var.callback_url))
+    error_message = "The callback URL must be https (http only for localhost) and have no fragment."
+  }
+}
