@@ -269,7 +269,7 @@ func TestCheckMethodTakesHTTPProxy(t *testing.T) {
 	if err := checkMethod("/x", ok); err != nil {
 		t.Fatal(err)
 	}
-	for _, typ := range []string{"HTTP", "AWS", "MOCK"} {
+	for _, typ := range []string{"HTTP", "AWS"} {
 		m := &Method{HTTPMethod: "GET", AuthorizationType: "NONE", Integration: &Integration{Type: typ, HTTPMethod: "GET", URI: "http://127.0.0.1:8080/"}}
 		if err := checkMethod("/x", m); !errors.Is(err, ErrUnsupported) {
 			t.Errorf("%s: err = %v, want ErrUnsupported", typ, err)
