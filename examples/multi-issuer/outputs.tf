@@ -28,6 +28,11 @@ output "rest_api_id" {
   value       = module.jwt_authorizer.rest_api_id
 }
 
+output "rest_api_execution_arn" {
+  description = "Execution ARN of the REST API."
+  value       = module.jwt_authorizer.rest_api_execution_arn
+}
+
 output "stage_name" {
   description = "Name of the stage."
   value       = module.jwt_authorizer.stage_name
