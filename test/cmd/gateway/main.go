@@ -103,7 +103,7 @@ func run() error {
 			if a := api.Authorizers[m.AuthorizerID]; a != nil {
 				auth += " " + a.Name
 			}
-			fmt.Printf("gateway:   %s %s%s (%s)\n", verb, url, r.Path, auth)
+			fmt.Printf("gateway:   %s %s%s (%s)%s\n", verb, url, r.Path, auth, backend(api, m.Integration))
 		}
 	}
 	fmt.Printf("gateway: functions %s; SIGHUP restarts them\n", strings.Join(gw.Functions(), ", "))
@@ -131,4 +131,18 @@ func run() error {
 	shut, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel2()
 	return srv.Shutdown(shut)
+}
+
+// backend names where a method's requests go: " → function", " → URL"
+// (HTTP_PROXY) or " → MOCK".
+func backend(api *gateway.API, in *gateway.Integration) string {
+	switch {
+	case in == nil:
+		return " → no integration"
+	case in.Type == "AWS_PROXY" && api.Functions[in.FunctionARN] != nil:
+		return " → " + api.Functions[in.FunctionARN].Name
+	case in.Type == "HTTP_PROXY":
+		return " → " + in.URI
+	}
+	return " → " + in.Type
 }
