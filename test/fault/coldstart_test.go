@@ -24,7 +24,7 @@ func TestConcurrentColdStartProcesses(t *testing.T) {
 	e := newEnv(t)
 	e.iss.PublishJWKS(jwttest.JWKS(k1, k2), jwttest.JWKS(k2, k3))
 	// Widen the race: every fetch and every DynamoDB call takes a while, so
-	// the processes overlap from GetItem to PutItem.
+	// the processes overlap from GetItem to the write-back (UpdateItem).
 	e.setJWKS(fp.Fault{Mode: fp.Slow, Delay: 300 * time.Millisecond})
 	e.setDDB(fp.Fault{Mode: fp.Slow, Delay: 100 * time.Millisecond})
 	s := settings{timeout: 3 * time.Second, window: 10 * time.Second}
@@ -73,7 +73,7 @@ func TestConcurrentColdStartProcesses(t *testing.T) {
 		a.noCrash(t)
 	}
 	fetches := e.iss.Fetches()
-	puts := e.ddbProxy.Count("DynamoDB_20120810.PutItem")
+	puts := e.ddbProxy.Count("DynamoDB_20120810.UpdateItem")
 
 	// Second wave: the issuer is down; the processes start from the item.
 	e.setJWKS(fp.Fault{Mode: fp.Refuse})
@@ -95,7 +95,7 @@ func TestConcurrentColdStartProcesses(t *testing.T) {
 		t.Errorf("wave 2 reached the issuer")
 	}
 	record(t, "no corrupted item; each process a valid set; later cold starts from the item",
-		fmt.Sprintf("%d processes at once: all allowed in %v; %d issuer fetches, %d PutItem; item = {%s} (valid); processes hold %v; %d more processes from the item with the issuer down: all allowed",
+		fmt.Sprintf("%d processes at once: all allowed in %v; %d issuer fetches, %d UpdateItem (write-back); item = {%s} (valid); processes hold %v; %d more processes from the item with the issuer down: all allowed",
 			wave1, took.Round(time.Millisecond), fetches, puts, kids, sets, wave2),
 		took)
 }

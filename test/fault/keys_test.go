@@ -253,8 +253,8 @@ func TestDynamoDBHangsAtRefresh(t *testing.T) {
 	e.setDDB(fp.Fault{Mode: fp.Hang})
 	time.Sleep(2 * time.Second) // the held keys expire (a lower bound on the process's clock)
 	v := a.mustAllow(t, mint(k1, "alice"), "alice")
-	record(t, fmt.Sprintf("allowed within %v + %v", timeout, margin), fmt.Sprintf("allowed in %v (GetItem %d, PutItem %d)",
-		v.took.Round(time.Millisecond), e.ddbProxy.Count("DynamoDB_20120810.GetItem"), e.ddbProxy.Count("DynamoDB_20120810.PutItem")), v.took)
+	record(t, fmt.Sprintf("allowed within %v + %v", timeout, margin), fmt.Sprintf("allowed in %v (GetItem %d, UpdateItem %d)",
+		v.took.Round(time.Millisecond), e.ddbProxy.Count("DynamoDB_20120810.GetItem"), e.ddbProxy.Count("DynamoDB_20120810.UpdateItem")), v.took)
 	if v.took > timeout+margin {
 		t.Errorf("BUG keys.Provider: verdict took %v ≈ 2×FetchTimeout: the refresh waits for the DynamoDB load (timeout) "+
 			"and then for the DynamoDB save (timeout) before publishing the issuer's keys; see docs/security.md", v.took)

@@ -62,10 +62,7 @@ func issuersFromEnv(getenv func(string) string) ([]Issuer, error) {
 	}
 	out := make([]Issuer, 0, len(entries))
 	for n, e := range entries {
-		iss := Issuer{
-			Name: e.Name, Issuer: e.Issuer, JWKSURL: e.JWKSURL, Audiences: e.Audiences,
-			ClientIDs: e.ClientIDs, TokenUse: e.TokenUse, UserIDClaim: e.UserIDClaim,
-		}
+		iss := Issuer(e)
 		if iss.UserIDClaim == "" {
 			iss.UserIDClaim = DefaultUserIDClaim
 		}
