@@ -40,9 +40,10 @@ import (
 
 func main() {
 	listen := flag.String("listen", envOr("DEMO_LISTEN", "127.0.0.1:8080"), "gateway listen address ($DEMO_LISTEN)")
+	webListen := flag.String("web-listen", envOr("DEMO_WEB_LISTEN", "127.0.0.1:8081"), "sign-in page listen address ($DEMO_WEB_LISTEN), another origin than the gateway's")
 	motoPort := flag.Int("moto-port", 0, "port of the moto server to start (0: any free port); $MOTO_ENDPOINT reuses a running one")
 	flag.Parse()
-	d := &demo{listen: *listen, motoPort: *motoPort}
+	d := &demo{listen: *listen, webListen: *webListen, motoPort: *motoPort}
 	err := d.run()
 	d.cleanup()
 	if err != nil {
@@ -52,10 +53,11 @@ func main() {
 }
 
 type demo struct {
-	listen   string
-	motoPort int
-	root     string
-	steps    []func() // cleanup, last first
+	listen    string
+	webListen string
+	motoPort  int
+	root      string
+	steps     []func() // cleanup, last first
 }
 
 func step(format string, a ...any) { fmt.Printf("demo: "+format+"\n", a...) }
@@ -93,6 +95,11 @@ func (d *demo) run() error {
 		return fmt.Errorf("port taken: cannot listen on %s (%v); run with DEMO_LISTEN=127.0.0.1:8081 or stop what uses it", d.listen, err)
 	}
 	d.defer_(func() { ln.Close() })
+	pg, err := listenPage(d.webListen)
+	if err != nil {
+		return err
+	}
+	d.defer_(func() { pg.ln.Close() })
 
 	arch := rie.HostArchitecture()
 	step("[2/7] building the Lambda packages for %s (go run ./cmd/package)", arch)
@@ -144,6 +151,7 @@ func (d *demo) run() error {
 		"-var", "jwks_url=" + srv.Endpoint + "/{user_pool_id}/.well-known/jwks.json",
 		"-var", "authorizer_package=" + filepath.Join(dist, arch, "authorizer.zip"),
 		"-var", "hello_package=" + filepath.Join(dist, arch, "hello.zip"),
+		"-var", "web_origin=" + pg.origin,
 	}
 	tf := func(ctx context.Context, args ...string) error {
 		return d.cmd(ctx, dir, env, "terraform", args...)
@@ -216,6 +224,15 @@ func (d *demo) run() error {
 		fmt.Printf("\n  GET %s%s   (%s)\n  → %d %s\n", base, c.path, c.what, status, body)
 	}
 	fmt.Printf("\nTry it yourself (the token is valid for an hour):\n\n  curl -i -H 'Authorization: Bearer %s' %s/hello/%s\n\n", token, base, sub)
+	var pc pageConfig
+	pc.API, pc.SignIn = base, "password"
+	pc.Cognito.Endpoint, pc.Cognito.ClientID = srv.Endpoint+"/", out("user_pool_client_id")
+	ps := pg.serve(filepath.Join(d.root, "web"), pc)
+	d.defer_(func() { ps.Close() })
+	fmt.Printf("Or in a browser: open the page, sign in with the demo user, press the three buttons.\n\n")
+	step("page      %s/", pg.origin)
+	step("user      %s", email)
+	step("password  %s", password)
 	step("running; press Ctrl-C to destroy the stack and stop")
 	<-ctx.Done()
 	fmt.Println()
