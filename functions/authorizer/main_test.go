@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -17,32 +13,23 @@ import (
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
-// TestSetup wires the real key provider to an issuer served by httptest
-// (discovery + JWKS) and authorizes one token end to end.
+// TestSetup wires the real key provider to a fake issuer (discovery + JWKS)
+// and authorizes one token end to end.
 func TestSetup(t *testing.T) {
 	key := jwttest.NewRSA("kid-1", 2048)
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
-		json.NewEncoder(w).Encode(map[string]string{"issuer": srv.URL, "jwks_uri": srv.URL + "/jwks"})
-	})
-	mux.HandleFunc("/jwks", func(w http.ResponseWriter, _ *http.Request) { w.Write(jwttest.JWKS(key)) })
-	t.Setenv("ISSUER", srv.URL)
+	iss := jwttest.NewIssuer(key)
+	t.Cleanup(iss.Close)
+	t.Setenv("ISSUER", iss.URL())
 	t.Setenv("AUDIENCES", "api://default")
 	t.Setenv("KEYS_TABLE_NAME", "")
 	t.Setenv("ALLOWED_ROUTES", "GET/hello/{userId}")
-	var logs bytes.Buffer
+	var logs jwttest.Log
 	h, warmed, err := setup(context.Background(), slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-warmed:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("keys not warmed; logs: %s", logs.String())
-	}
-	claims := jwttest.Claims(srv.URL, "user-1", time.Now())
+	waitWarm(t, warmed, &logs)
+	claims := jwttest.Claims(iss.URL(), "user-1", time.Now())
 	claims["aud"] = "api://default"
 	tok := key.Mint(nil, claims)
 	resp, err := h.Handle(context.Background(), events.APIGatewayCustomAuthorizerRequest{
@@ -55,6 +42,17 @@ func TestSetup(t *testing.T) {
 	want := "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/hello/user-1"
 	if resp.PrincipalID != "user-1" || resp.PolicyDocument.Statement[0].Resource[0] != want {
 		t.Fatalf("resp %+v", resp)
+	}
+}
+
+// waitWarm waits for setup's warmed: the keys loaded and, with a table,
+// written back.
+func waitWarm(t *testing.T, warmed <-chan struct{}, logs *jwttest.Log) {
+	t.Helper()
+	select {
+	case <-warmed:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("keys not warmed after 30 s; logs: %s", logs)
 	}
 }
 

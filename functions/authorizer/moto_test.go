@@ -3,15 +3,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -47,30 +43,24 @@ func TestSetupWithTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := jwttest.NewRSA("kid-1", 2048)
-	issuer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(jwttest.JWKS(key)) }))
-	defer issuer.Close()
+	iss := jwttest.NewIssuer(key)
+	t.Cleanup(iss.Close)
 	t.Setenv("ISSUER", "https://issuer.example.com")
-	t.Setenv("JWKS_URL", issuer.URL+"/jwks")
+	t.Setenv("JWKS_URL", iss.JWKSURL())
 	t.Setenv("AUDIENCES", "api://default")
 	t.Setenv("KEYS_TABLE_NAME", table)
-	var logs bytes.Buffer
-	if _, _, err := setup(ctx, slog.New(slog.NewJSONHandler(&logs, nil))); err != nil {
+	var logs jwttest.Log
+	_, warmed, err := setup(ctx, slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table),
-			Key: map[string]types.AttributeValue{keystore.AttrPK: &types.AttributeValueMemberS{Value: keystore.PartitionKey(issuer.URL + "/jwks")}}})
-		if err == nil && len(out.Item) > 0 {
-			b, _ := json.Marshal(out.Item)
-			if !strings.Contains(string(b), "kid-1") {
-				t.Fatalf("item without the key: %s", b)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no item stored: %v; logs: %s", err, logs.String())
-		}
-		time.Sleep(100 * time.Millisecond)
+	waitWarm(t, warmed, &logs)
+	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{keystore.AttrPK: &types.AttributeValueMemberS{Value: keystore.PartitionKey(iss.JWKSURL())}}})
+	if err != nil || len(out.Item) == 0 {
+		t.Fatalf("no item stored: %v; logs: %s", err, logs.String())
+	}
+	if b, _ := json.Marshal(out.Item); !strings.Contains(string(b), "kid-1") {
+		t.Fatalf("item without the key: %s", b)
 	}
 }
