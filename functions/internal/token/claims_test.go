@@ -9,11 +9,10 @@ import (
 	"testing"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
 func TestVerifyClaims(t *testing.T) {
-	k := jwttest.NewRSA("k", 2048)
+	k := testKey
 	keys := newKeyMap(k)
 	cases := []struct {
 		name   string

@@ -28,7 +28,7 @@ func selfSigned(t *testing.T, key *jwttest.Key) string {
 // TestVerifyHeader: each forbidden member alone refuses an otherwise valid
 // token (the control passes).
 func TestVerifyHeader(t *testing.T) {
-	k := jwttest.NewRSA("k", 2048)
+	k := testKey
 	v := newVerifier(t, oneIssuer(), newKeyMap(k))
 	if _, err := v.Verify(context.Background(), k.Mint(nil, claims())); err != nil {
 		t.Fatalf("control: %v", err)

@@ -23,6 +23,10 @@ type keyMap struct {
 
 var errNoKey = errors.New("not found")
 
+// testKey signs for the tests that need one RSA key, generated once: a
+// 2048-bit key takes a while under -race.
+var testKey = jwttest.NewRSA("k", 2048)
+
 func newKeyMap(keys ...*jwttest.Key) keyMap {
 	m := keyMap{keys: map[string]*jose.JSONWebKey{}, lookups: new(int)}
 	for _, k := range keys {
@@ -136,7 +140,7 @@ func TestVerifyAlgorithms(t *testing.T) {
 // TestVerifyMalformedBytes: bytes Extract lets through are refused by Verify
 // even when the signature would match once they are dropped.
 func TestVerifyMalformedBytes(t *testing.T) {
-	k := jwttest.NewRSA("k", 2048)
+	k := testKey
 	v := newVerifier(t, oneIssuer(), newKeyMap(k))
 	tok := k.Mint(nil, claims())
 	if _, err := v.Verify(context.Background(), tok); err != nil {
