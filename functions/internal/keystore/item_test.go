@@ -1,8 +1,7 @@
 package keystore_test
 
-// Integration tests against a real moto server (test/moto): the store alone,
-// and keys.Provider instances sharing one item the way cold-started Lambda
-// instances do.
+// Integration tests against a real moto server (test/moto): the store alone.
+// fleet_test.go has keys.Provider instances sharing one item.
 
 import (
 	"bytes"
@@ -10,23 +9,16 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"regexp"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	jose "github.com/go-jose/go-jose/v4"
 
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/jwks"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keys"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keystore"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
@@ -96,17 +88,6 @@ type site struct {
 	now   func() time.Time // the instances' clock; nil: time.Now
 }
 
-// newSite starts an issuer publishing one fresh key per kid, and a table.
-func newSite(t *testing.T, kids ...string) *site {
-	t.Helper()
-	doc, iss := jwttest.NewJWKS(kids...), jwttest.NewIssuer()
-	iss.PublishJWKS(doc)
-	t.Cleanup(iss.Close)
-	s := newItem(t, keystore.PartitionKey(iss.JWKSURL()))
-	s.iss, s.doc = iss, doc
-	return s
-}
-
 // store is the site's item, as one instance reaches it.
 func (s *site) store() *keystore.Dynamo { return keystore.New(s.db, s.table, s.pk) }
 
@@ -118,26 +99,17 @@ func (s *site) seed(t *testing.T, e keys.Entry) {
 	}
 }
 
-// provider is a cold-started instance: the options authorizer.FromConfig
-// passes with the default settings, but for the fetch timeout.
-func (s *site) provider(t *testing.T, timeout time.Duration) (*keys.Provider, *jwttest.Log) {
+// down points the site's instances at a DynamoDB endpoint that refuses
+// connections.
+func (s *site) down(t *testing.T) {
 	t.Helper()
-	logs := &jwttest.Log{}
-	p, err := keys.New(keys.Options{
-		JWKSURL:            s.iss.JWKSURL(),
-		Store:              s.store(),
-		TTL:                testTTL,
-		MaxStale:           24 * time.Hour,
-		RefetchMinInterval: testWindow,
-		ClockSkew:          testSkew,
-		FetchTimeout:       timeout,
-		Logger:             slog.New(slog.NewJSONHandler(logs, nil)),
-		Now:                s.now,
-	})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p, logs
+	closed := "http://" + l.Addr().String()
+	l.Close()
+	s.db = dynamodb.New(s.db.Options(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(closed) })
 }
 
 func rawItem(t *testing.T, db *dynamodb.Client, table, pk string) map[string]types.AttributeValue {
@@ -228,194 +200,6 @@ func TestStoreRoundTripAndOrdering(t *testing.T) {
 	if _, err := keystore.New(db, table+"-nope", pk).Load(ctx); !errors.Is(err, keystore.ErrDynamoDB) {
 		t.Fatalf("missing table: %v", err)
 	}
-}
-
-func TestColdStartReadsItem(t *testing.T) {
-	s := newSite(t, "a")
-	now := time.Now().Truncate(time.Second)
-	s.seed(t, keys.Entry{JWKS: s.doc, FetchedAt: now, ExpiresAt: now.Add(time.Hour)})
-	p, _ := s.provider(t, 2*time.Second)
-	if err := p.Warm(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Key(context.Background(), "a"); err != nil {
-		t.Fatal(err)
-	}
-	if n := s.iss.Fetches(); n != 0 {
-		t.Fatalf("issuer requests = %d, want 0", n)
-	}
-}
-
-func TestMissWritesItem(t *testing.T) {
-	s := newSite(t, "a")
-	p, _ := s.provider(t, 2*time.Second)
-	before := time.Now().Unix()
-	if _, err := settledKey(p, "a"); err != nil {
-		t.Fatal(err)
-	}
-	if n := s.iss.Fetches(); n != 1 {
-		t.Fatalf("issuer requests = %d", n)
-	}
-	e, err := s.store().Load(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.FetchedAt.Unix() < before-1 || e.ExpiresAt.Sub(e.FetchedAt) != testTTL {
-		t.Fatalf("entry times: %v %v", e.FetchedAt, e.ExpiresAt)
-	}
-	if set, err := jwks.ParseSet(e.JWKS); err != nil || set.Keys["a"] == nil {
-		t.Fatalf("stored JWKS: %v", err)
-	}
-	// A second cold start is served by the item.
-	p2, _ := s.provider(t, 2*time.Second)
-	if _, err := p2.Key(context.Background(), "a"); err != nil || s.iss.Fetches() != 1 {
-		t.Fatalf("second cold start: %v, issuer requests %d", err, s.iss.Fetches())
-	}
-}
-
-func TestExpiredItemRefetched(t *testing.T) {
-	s := newSite(t, "new")
-	now := time.Now().Truncate(time.Second)
-	old := keys.Entry{JWKS: jwttest.NewJWKS("old"), FetchedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
-	s.seed(t, old)
-	p, _ := s.provider(t, 2*time.Second)
-	// Warm, as a cold start does: it also waits for the write-back.
-	if err := p.Warm(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	s.wantKeys(t, p, "new", "old", 1)
-	e, err := s.store().Load(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !e.FetchedAt.After(old.FetchedAt) || !strings.Contains(string(e.JWKS), `"new"`) {
-		t.Fatalf("item not rewritten: %v %s", e.FetchedAt, e.JWKS)
-	}
-}
-
-func TestConcurrentColdStarts(t *testing.T) {
-	s := newSite(t, "a", "b")
-	const n = 8
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			p, logs := s.provider(t, 5*time.Second)
-			<-start
-			for _, kid := range []string{"a", "b"} {
-				if _, err := settledKey(p, kid); err != nil {
-					t.Errorf("provider %d, kid %s: %v", i, kid, err)
-				}
-			}
-			if strings.Contains(logs.String(), "failed") {
-				t.Errorf("provider %d logged a fault: %s", i, logs)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	e, err := s.store().Load(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := jwks.ParseSet(e.JWKS)
-	if err != nil || set.Len() != 2 || len(set.Dropped) != 0 {
-		t.Fatalf("stored set corrupt: %v %s", err, e.JWKS)
-	}
-	if hits := s.iss.Fetches(); hits < 1 || hits > n {
-		t.Fatalf("issuer requests = %d", hits)
-	}
-}
-
-func TestIssuerDownFreshItem(t *testing.T) {
-	s := newSite(t, "a")
-	s.iss.Fail(http.StatusBadGateway)
-	now := time.Now().Truncate(time.Second)
-	s.seed(t, keys.Entry{JWKS: s.doc, FetchedAt: now, ExpiresAt: now.Add(time.Hour)})
-	p, _ := s.provider(t, 2*time.Second)
-	if _, err := p.Key(context.Background(), "a"); err != nil {
-		t.Fatal(err)
-	}
-	if s.iss.Fetches() != 0 {
-		t.Fatal("issuer called")
-	}
-}
-
-func TestDynamoDown(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + l.Addr().String()
-	l.Close()
-	s := newSite(t, "a")
-	s.db = dynamodb.New(s.db.Options(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(closed) })
-	timeout := time.Second
-	p, logs := s.provider(t, timeout)
-	start := time.Now()
-	if err := p.Warm(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Key(context.Background(), "a"); err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d > 2*timeout+time.Second {
-		t.Fatalf("took %v", d)
-	}
-	// The write-back runs after the keys are published, in the background
-	// when the table has just failed: wait for its log line.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := logs.WaitFor(ctx, "DynamoDB save failed"); err != nil {
-		t.Fatalf("%v:\n%s", err, logs)
-	}
-	if out := logs.String(); !strings.Contains(out, "DynamoDB load failed") {
-		t.Fatalf("load fault not logged:\n%s", out)
-	}
-	if s.iss.Fetches() != 1 {
-		t.Fatalf("issuer requests = %d", s.iss.Fetches())
-	}
-}
-
-// TestRotationRefreshesItem: an unknown kid makes one instance refetch and
-// rewrite the item; a later cold start gets the rotated set from DynamoDB.
-func TestRotationRefreshesItem(t *testing.T) {
-	s := newSite(t, "k1")
-	clk := jwttest.NewClock(time.Now())
-	s.now = clk.Now
-	a, _ := s.provider(t, 2*time.Second)
-	if _, err := a.Key(context.Background(), "k1"); err != nil {
-		t.Fatal(err)
-	}
-	s.iss.PublishJWKS(jwttest.NewJWKS("k2"))
-	clk.Advance(testWindow)
-	s.wantKeys(t, a, "k2", "k1", 2)
-	// A cold start reads the rotated set from the item, without the issuer.
-	b, _ := s.provider(t, 2*time.Second)
-	s.wantKeys(t, b, "k2", "k1", 2)
-}
-
-// wantKeys checks that p serves kid has and refuses kid gone as unknown,
-// and that the issuer has had fetches requests so far.
-func (s *site) wantKeys(t *testing.T, p *keys.Provider, has, gone string, fetches int64) {
-	t.Helper()
-	if _, err := settledKey(p, has); err != nil {
-		t.Fatalf("key %s: %v", has, err)
-	}
-	if _, err := p.Key(context.Background(), gone); !errors.Is(err, keys.ErrKeyNotFound) {
-		t.Fatalf("key %s: %v, want %v", gone, err, keys.ErrKeyNotFound)
-	}
-	if n := s.iss.Fetches(); n != fetches {
-		t.Fatalf("issuer requests = %d, want %d", n, fetches)
-	}
-}
-
-// settledKey is Key followed by Warm, which (the set being fresh) only waits
-// for the write-back to DynamoDB that runs after keys are published.
-func settledKey(p *keys.Provider, kid string) (*jose.JSONWebKey, error) {
-	k, err := p.Key(context.Background(), kid)
-	_ = p.Warm(context.Background())
-	return k, err
 }
 
 // TestFutureItemReplaced: an item dated after the writer's bound (a forged
@@ -512,50 +296,6 @@ func TestLease(t *testing.T) {
 		}
 		if !lease(now.Add(testWindow)) {
 			t.Fatalf("%s lease not taken over", name)
-		}
-	}
-}
-
-// TestFleetRefetchWindow: providers sharing one item (as Lambda instances
-// sharing the table do) make at most one issuer fetch per window for
-// unknown kids, whichever wins the lease.
-func TestFleetRefetchWindow(t *testing.T) {
-	s := newSite(t, "a")
-	clk := jwttest.NewClock(time.Now().Truncate(time.Second))
-	s.now = clk.Now
-	const instances = 6
-	fleet := make([]*keys.Provider, instances)
-	logs := make([]*jwttest.Log, instances)
-	for i := range fleet {
-		// A lease call that times out fetches anyway (see keys): give moto
-		// time on a loaded machine.
-		fleet[i], logs[i] = s.provider(t, 10*time.Second)
-		if err := fleet[i].Warm(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n := s.iss.Fetches(); n != 1 {
-		t.Fatalf("cold starts: issuer requests = %d, want 1", n)
-	}
-	for w := range int64(3) {
-		clk.Advance(testWindow)
-		var wg sync.WaitGroup
-		for i, p := range fleet {
-			for j := range 5 {
-				wg.Go(func() {
-					_, err := p.Key(context.Background(), fmt.Sprintf("forged-%d-%d-%d", w, i, j))
-					if !errors.Is(err, keys.ErrKeyNotFound) {
-						t.Errorf("instance %d: %v", i, err)
-					}
-				})
-			}
-		}
-		wg.Wait()
-		for _, p := range fleet {
-			_ = p.Warm(context.Background()) // wait for write-backs
-		}
-		if got, want := s.iss.Fetches(), 1+w+1; got != want {
-			t.Fatalf("window %d: issuer requests = %d, want %d; logs:\n%s", w, got, want, logs)
 		}
 	}
 }
