@@ -9,10 +9,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
 func TestFetchHTTPFailures(t *testing.T) {
-	good := doc(t, jwk("a", "ES256", ecKey(t, elliptic.P256()).Public()))
+	good := jwttest.JWKSOf(jwk("a", "ES256", ecKey(t, elliptic.P256()).Public()))
 	big := append(append([]byte(`{"keys":[],"pad":"`), strings.Repeat("x", MaxBodyBytes)...), `"}`...)
 	for name, tc := range map[string]struct {
 		h    http.HandlerFunc
@@ -68,7 +70,7 @@ func TestFetchTimeout(t *testing.T) {
 }
 
 func TestRedirects(t *testing.T) {
-	good := doc(t, jwk("a", "ES256", ecKey(t, elliptic.P256()).Public()))
+	good := jwttest.JWKSOf(jwk("a", "ES256", ecKey(t, elliptic.P256()).Public()))
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(good) }))
 	defer other.Close()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -9,31 +9,19 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
-// issuer serves a discovery document naming itself and a JWKS.
-func issuer(t *testing.T, jwks []byte) *httptest.Server {
-	t.Helper()
-	mux := http.NewServeMux()
-	var srv *httptest.Server
-	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		_ = json.NewEncoder(w).Encode(map[string]string{"issuer": srv.URL, "jwks_uri": srv.URL + "/keys"})
-	})
-	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(jwks) })
-	srv = httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 func TestDiscoverAndFetch(t *testing.T) {
-	raw := doc(t, jwk("a", "ES256", ecKey(t, elliptic.P256()).Public()))
-	srv := issuer(t, raw)
+	iss := jwttest.NewIssuer(jwttest.NewEC("a", elliptic.P256()))
+	t.Cleanup(iss.Close)
 	c := NewClient(nil)
-	u, err := c.Discover(context.Background(), srv.URL)
+	u, err := c.Discover(context.Background(), iss.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u != srv.URL+"/keys" {
+	if u != iss.JWKSURL() {
 		t.Fatalf("jwks_uri = %s", u)
 	}
 	s, err := c.Fetch(context.Background(), u)

@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
 var (
@@ -45,15 +47,6 @@ func ecKey(t testing.TB, c elliptic.Curve) *ecdsa.PrivateKey {
 	return k
 }
 
-func doc(t testing.TB, keys ...jose.JSONWebKey) []byte {
-	t.Helper()
-	b, err := json.Marshal(jose.JSONWebKeySet{Keys: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func member(t testing.TB, k jose.JSONWebKey) string {
 	t.Helper()
 	b, err := json.Marshal(k)
@@ -72,7 +65,7 @@ func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 func TestParseSetKeepsPublicSignatureKeys(t *testing.T) {
 	ec := ecKey(t, elliptic.P256())
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
-	raw := doc(t,
+	raw := jwttest.JWKSOf(
 		jwk("rsa", "RS256", testRSA(t).Public()),
 		jwk("ec", "ES256", ec.Public()),
 		jwk("ed", "EdDSA", ed.Public()),
@@ -171,7 +164,7 @@ func slicesOfKeys(s *Set) []string {
 }
 
 func TestParseSetErrors(t *testing.T) {
-	priv := doc(t, jwk("p", "ES256", ecKey(t, elliptic.P256())))
+	priv := jwttest.JWKSOf(jwk("p", "ES256", ecKey(t, elliptic.P256())))
 	good := member(t, jwk("a", "ES256", ecKey(t, elliptic.P256()).Public()))
 	for name, tc := range map[string]struct {
 		raw  string
@@ -204,7 +197,7 @@ func TestParseSetMaxKeys(t *testing.T) {
 	for i := range MaxKeys + 5 {
 		ks = append(ks, jwk(fmt.Sprintf("k%03d", i), "ES256", ec.Public()))
 	}
-	s, err := ParseSet(doc(t, ks...))
+	s, err := ParseSet(jwttest.JWKSOf(ks...))
 	if err != nil {
 		t.Fatal(err)
 	}
