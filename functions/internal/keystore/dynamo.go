@@ -93,32 +93,19 @@ func (d *Dynamo) Save(ctx context.Context, e keys.Entry, notAfter time.Time) err
 	if e.FetchedAt.IsZero() || e.ExpiresAt.Before(e.FetchedAt) {
 		return fmt.Errorf("save keys item: %w: fetched_at %v, expires_at %v", ErrInvalidItem, e.FetchedAt, e.ExpiresAt)
 	}
-	_, err := d.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           aws.String(d.table),
-		Key:                 d.key(),
-		UpdateExpression:    aws.String("SET #j = :j, #f = :f, #x = :x"),
-		ConditionExpression: aws.String("attribute_not_exists(#f) OR NOT attribute_type(#f, :n) OR #f < :f OR #f > :max"),
-		ExpressionAttributeNames: map[string]string{
-			"#j": AttrJWKS,
-			"#f": AttrFetchedAt,
-			"#x": AttrExpiresAt,
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
+	// Written unless the stored item is as new or newer (and not dated
+	// beyond notAfter, which an honest writer cannot have done).
+	_, err := d.update(ctx, "save",
+		"SET #j = :j, #f = :f, #x = :x",
+		"attribute_not_exists(#f) OR NOT attribute_type(#f, :n) OR #f < :f OR #f > :max",
+		map[string]string{"#j": AttrJWKS, "#f": AttrFetchedAt, "#x": AttrExpiresAt},
+		map[string]types.AttributeValue{
 			":j":   &types.AttributeValueMemberS{Value: string(e.JWKS)},
 			":f":   num(e.FetchedAt.Unix()),
 			":x":   num(e.ExpiresAt.Unix()),
 			":max": num(notAfter.Unix()),
-			":n":   &types.AttributeValueMemberS{Value: "N"},
-		},
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("save keys item %s: %w: %w", d.table, ErrDynamoDB, err)
-	}
-	return nil
+		})
+	return err
 }
 
 // Lease claims the refetch lease until `until` (rounded up to a second) if
@@ -133,28 +120,36 @@ func (d *Dynamo) Lease(ctx context.Context, now, until, notAfter time.Time) (boo
 	if time.Unix(end, 0).Before(until) {
 		end++
 	}
-	_, err := d.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           aws.String(d.table),
-		Key:                 d.key(),
-		UpdateExpression:    aws.String("SET #r = :until, #x = if_not_exists(#x, :until)"),
-		ConditionExpression: aws.String("attribute_not_exists(#r) OR NOT attribute_type(#r, :n) OR #r <= :now OR #r > :max"),
-		ExpressionAttributeNames: map[string]string{
-			"#r": AttrRefetchAfter,
-			"#x": AttrExpiresAt,
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
+	return d.update(ctx, "lease",
+		"SET #r = :until, #x = if_not_exists(#x, :until)",
+		"attribute_not_exists(#r) OR NOT attribute_type(#r, :n) OR #r <= :now OR #r > :max",
+		map[string]string{"#r": AttrRefetchAfter, "#x": AttrExpiresAt},
+		map[string]types.AttributeValue{
 			":until": num(end),
 			":now":   num(now.Unix()),
 			":max":   num(notAfter.Unix()),
-			":n":     &types.AttributeValueMemberS{Value: "N"},
-		},
+		})
+}
+
+// update runs one conditional UpdateItem on the issuer's item. It reports
+// whether the condition held; a failed condition is not an error (another
+// writer was first, or holds something newer). ":n" is the type name "N".
+func (d *Dynamo) update(ctx context.Context, verb, expr, cond string, names map[string]string, values map[string]types.AttributeValue) (bool, error) {
+	values[":n"] = &types.AttributeValueMemberS{Value: "N"}
+	_, err := d.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.table),
+		Key:                       d.key(),
+		UpdateExpression:          aws.String(expr),
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("lease keys item %s: %w: %w", d.table, ErrDynamoDB, err)
+		return false, fmt.Errorf("%s keys item %s: %w: %w", verb, d.table, ErrDynamoDB, err)
 	}
 	return true, nil
 }
