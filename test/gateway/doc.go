@@ -12,7 +12,9 @@
 // AWS_PROXY integrations and HTTP_PROXY integrations to a loopback backend:
 // identity source and validation expression checks,
 // the authorizer's IAM policy evaluated against each request's method ARN,
-// the result cache keyed by the token, API Gateway's error responses, and the
-// proxy event and response formats. README.md lists what it reproduces and
+// the result cache keyed by the token, API Gateway's error responses as the
+// API's gateway responses reshape them (static headers, message templates),
+// MOCK integrations with static answers (CORS preflights), and the proxy
+// event and response formats. README.md lists what it reproduces and
 // what it does not.
 package gateway
