@@ -2,8 +2,9 @@
 // builds the Lambda packages, starts moto, applies examples/cognito to it,
 // creates a demo user, serves the API through the local gateway (the real
 // binaries under the Lambda Runtime Interface Emulator), shows three calls
-// and a curl line with a live token, and on Ctrl-C destroys the stack and
-// stops everything it started.
+// and a curl line with a live token, serves the sign-in page of web/ on
+// another origin (DEMO_WEB_LISTEN) with the demo user's credentials, and on
+// Ctrl-C destroys the stack and stops everything it started.
 package main
 
 import (
