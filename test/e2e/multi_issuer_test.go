@@ -26,10 +26,12 @@ import (
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
 )
 
-// API Gateway's answers the multi-issuer assertions expect.
+// API Gateway's answers the multi-issuer assertions expect: the 401 and 403
+// as the module's gateway responses word them (modules/rest-api defaults),
+// the missing route as API Gateway does.
 const (
 	bodyUnauthorized = `{"message":"Unauthorized"}`
-	bodyNotAllowed   = `{"message":"User is not authorized to access this resource"}`
+	bodyAccessDenied = `{"message":"The token is valid but does not grant access to this resource"}`
 	bodyMissingToken = `{"message":"Missing Authentication Token"}`
 )
 
@@ -162,17 +164,17 @@ func TestE2EMultiIssuer(t *testing.T) {
 	}{
 		{"cognito user on own hello", "/hello/" + alice.sub, alice.token, 200, greets(alice.sub)},
 		{"okta user on own hello", "/hello/" + carol, carolPlain, 200, greets(carol)},
-		{"okta user on another user's hello", "/hello/" + alice.sub, carolPlain, 403, bodyNotAllowed},
-		{"orders without orders.read", "/orders/" + carol, carolPlain, 403, bodyNotAllowed},
+		{"okta user on another user's hello", "/hello/" + alice.sub, carolPlain, 403, bodyAccessDenied},
+		{"orders without orders.read", "/orders/" + carol, carolPlain, 403, bodyAccessDenied},
 		{"orders with orders.read", "/orders/" + carol, oktaToken(oktaKey, oktaIssuer, carol, "orders.read"), 200, greets(carol)},
-		{"orders with orders.read, another user", "/orders/" + dave, oktaToken(oktaKey, oktaIssuer, carol, "orders.read"), 403, bodyNotAllowed},
-		{"orders with orders.read from an issuer the route does not name", "/orders/" + alice.sub, cognitoWith(alice, "orders.read"), 403, bodyNotAllowed},
-		{"open route without its scope", "/status", carolPlain, 403, bodyNotAllowed},
+		{"orders with orders.read, another user", "/orders/" + dave, oktaToken(oktaKey, oktaIssuer, carol, "orders.read"), 403, bodyAccessDenied},
+		{"orders with orders.read from an issuer the route does not name", "/orders/" + alice.sub, cognitoWith(alice, "orders.read"), 403, bodyAccessDenied},
+		{"open route without its scope", "/status", carolPlain, 403, bodyAccessDenied},
 		{"open route, okta token with status.read", "/status", oktaToken(oktaKey, oktaIssuer, dave, "status.read"), 200, backendGot("/status")},
 		{"open route, cognito token with status.read", "/status", cognitoWith(alice, "status.read"), 200, backendGot("/status")},
 		{"HTTP_PROXY profile, own", "/profiles/" + carol + "/contact", carolPlain, 200, backendGot("/profiles/" + carol + "/contact")},
 		{"HTTP_PROXY profile, cognito user, own", "/profiles/" + alice.sub + "/addresses", alice.token, 200, backendGot("/profiles/" + alice.sub + "/addresses")},
-		{"HTTP_PROXY profile, another user", "/profiles/" + dave + "/contact", carolPlain, 403, bodyNotAllowed},
+		{"HTTP_PROXY profile, another user", "/profiles/" + dave + "/contact", carolPlain, 403, bodyAccessDenied},
 		{"HTTP_PROXY {proxy+} with docs.read", "/docs/guides/2026/intro.md", oktaToken(oktaKey, oktaIssuer, dave, "docs.read"), 200, backendGot("/docs/guides/2026/intro.md")},
 		{"route not in the map", "/reports/" + carol, carolPlain, 403, bodyMissingToken},
 	} {
@@ -194,9 +196,12 @@ func TestE2EMultiIssuer(t *testing.T) {
 		const reason = "unknown issuer: issuer mismatch"
 		denies := strings.Count(authz.Log(), reason)
 		oktaBefore, cognitoBefore := okta.Fetches(), cognitoKeys.count.Load()
-		status, body := get(t, base+"/hello/"+carol, tok)
+		status, body, header := getWithHeader(t, base+"/hello/"+carol, tok)
 		if status != 401 || body != bodyUnauthorized {
 			t.Fatalf("got %d %s, want 401 %s", status, body, bodyUnauthorized)
+		}
+		if got, want := header.Get("WWW-Authenticate"), `Bearer realm="`+name+`"`; got != want {
+			t.Errorf("WWW-Authenticate = %q, want %q", got, want)
 		}
 		wctx, cancel := context.WithTimeout(ctx, eventDeadline)
 		defer cancel()
@@ -247,8 +252,8 @@ func TestE2EMultiIssuer(t *testing.T) {
 		if status, body := get(t, base2+"/reports/"+carol, carolPlain); status != 200 || !strings.Contains(body, greets(carol)) {
 			t.Errorf("GET /reports/%s: %d %s, want 200", carol, status, body)
 		}
-		if status, body := get(t, base2+"/reports/"+alice.sub, carolPlain); status != 403 || body != bodyNotAllowed {
-			t.Errorf("GET /reports/<alice>: %d %s, want 403 %s", status, body, bodyNotAllowed)
+		if status, body := get(t, base2+"/reports/"+alice.sub, carolPlain); status != 403 || body != bodyAccessDenied {
+			t.Errorf("GET /reports/<alice>: %d %s, want 403 %s", status, body, bodyAccessDenied)
 		}
 		hs2.Close()
 		gw2.Close()
@@ -301,6 +306,12 @@ func newEchoBackend(t *testing.T) *echoBackend {
 
 func get(t *testing.T, url, token string) (int, string) {
 	t.Helper()
+	status, body, _ := getWithHeader(t, url, token)
+	return status, body
+}
+
+func getWithHeader(t *testing.T, url, token string) (int, string, http.Header) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	must(t, err)
 	if token != "" {
@@ -310,7 +321,7 @@ func get(t *testing.T, url, token string) (int, string) {
 	must(t, err)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, strings.TrimSpace(string(b))
+	return resp.StatusCode, strings.TrimSpace(string(b)), resp.Header
 }
 
 func deref(s *string) string {
