@@ -93,7 +93,7 @@ terraform-checks: terraformrc tools ## fmt, validate, tflint, terraform-docs fre
 	.ci/terraform-checks
 
 .PHONY: module-test
-module-test: terraformrc tools ## Terratest on moto: apply examples/cognito, read back, plan clean, destroy; IAM plan audit
+module-test: terraformrc tools ## Terratest on moto: apply every example, read back, plan clean, destroy; IAM audits; consumer packages
 	go test -tags moto -count=1 -timeout 30m -run 'TestModule|TestIAM' -v ./test/module/
 
 .PHONY: e2e
