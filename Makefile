@@ -93,8 +93,10 @@ terraform-checks: terraformrc tools ## fmt, validate, tflint, terraform-docs fre
 	.ci/terraform-checks
 
 .PHONY: module-test
-module-test: terraformrc tools ## Terratest on moto: apply every example, read back, plan clean, destroy; IAM audits; consumer packages
-	go test -tags moto -count=1 -timeout 30m -run 'TestModule|TestIAM' -v ./test/module/
+module-test: terraformrc tools ## Terratest on moto: every example applied, read back, plan clean, destroyed; IAM audits; consumer packages; the authorizer fleet and the gateway's CORS on moto
+	go test -tags moto -count=1 -timeout 45m -run 'TestModule|TestIAM' -v ./test/module/
+	go test -tags moto -count=1 -timeout 15m ./functions/authorizer/
+	go test -tags moto -count=1 -timeout 15m -run 'OnMoto' ./test/gateway/
 
 .PHONY: e2e
 e2e: terraformrc tools ## the whole path: Terratest apply on moto + local gateway + real binaries under the RIE (E2E_TARGET=aws for real AWS)
