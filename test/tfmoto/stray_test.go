@@ -64,7 +64,10 @@ func newSandbox(t *testing.T) sandbox {
 }
 
 func (s sandbox) env(extra ...string) []string {
-	env := []string{"HOME=" + s.home, "XDG_DATA_HOME=" + s.xdg, "GOMODCACHE=" + s.gomodcache, "PATH=" + os.Getenv("PATH"), "TF_IN_AUTOMATION=1"}
+	env := []string{
+		"HOME=" + s.home, "XDG_DATA_HOME=" + s.xdg, "GOMODCACHE=" + s.gomodcache, "PATH=" + os.Getenv("PATH"),
+		"TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", // no version check over the network
+	}
 	return append(env, extra...)
 }
 
