@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -12,11 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keystore"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/faultproxy"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
@@ -36,25 +30,7 @@ func TestRIEFleetRefetchWindow(t *testing.T) {
 		flood     = 4 * time.Second // per run, every process flooding
 	)
 	srv := moto.Start(t)
-	ctx := context.Background()
-	cfg, err := srv.Config(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := dynamodb.NewFromConfig(cfg)
-	table := fmt.Sprintf("authorizer-fleet-%d", time.Now().UnixNano())
-	_, err = db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(table),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(keystore.AttrPK), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(keystore.AttrPK), KeyType: types.KeyTypeHash}},
-		BillingMode:          types.BillingModePayPerRequest,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
-	})
+	table, _ := srv.CreateKeysTable(t, "authorizer-fleet-")
 	// DynamoDB calls go through a counting proxy.
 	ddb, err := faultproxy.New(srv.Endpoint)
 	if err != nil {

@@ -27,21 +27,7 @@ func TestSetupWithTable(t *testing.T) {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
-	cfg, err := srv.Config(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := dynamodb.NewFromConfig(cfg)
-	table := "authorizer-main-test"
-	_, err = db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(table),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(keystore.AttrPK), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(keystore.AttrPK), KeyType: types.KeyTypeHash}},
-		BillingMode:          types.BillingModePayPerRequest,
-	})
-	if err != nil && !strings.Contains(err.Error(), "ResourceInUse") {
-		t.Fatal(err)
-	}
+	table, db := srv.CreateKeysTable(t, "authorizer-main-test-")
 	key := jwttest.NewRSA("kid-1", 2048)
 	iss := jwttest.NewIssuer(key)
 	t.Cleanup(iss.Close)

@@ -110,19 +110,9 @@ func newEnv(t *testing.T) *env {
 	ctx := context.Background()
 	cfg, err := m.Config(ctx)
 	must(t, err)
-	e := &env{t: t, moto: m, cfg: cfg, table: "fault-keys-" + randHex(6), iss: jwttest.NewIssuer(k1)}
+	e := &env{t: t, moto: m, cfg: cfg, iss: jwttest.NewIssuer(k1)}
 	t.Cleanup(e.iss.Close)
-	e.direct = dynamodb.NewFromConfig(cfg)
-	_, err = e.direct.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(e.table),
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String(attrPK), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String(attrPK), KeyType: ddbtypes.KeyTypeHash}},
-		BillingMode:          ddbtypes.BillingModePayPerRequest,
-	})
-	must(t, err)
-	t.Cleanup(func() {
-		_, _ = e.direct.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(e.table)})
-	})
+	e.table, e.direct = m.CreateKeysTable(t, "fault-keys-")
 	if e.jwksProxy, err = faultproxy.New(e.iss.URL()); err != nil {
 		t.Fatal(err)
 	}
