@@ -12,10 +12,13 @@ import (
 
 // The targets of the performance issue.
 const (
-	targetWarmRatio    = 1.15 // ours ≤ 1.15 × bare crypto/rsa verify
-	targetColdVsIssuer = 0.3  // DynamoDB cold start ≤ 0.3 × 100 ms-issuer cold start
-	targetColdVsFloor  = 2.0  // DynamoDB cold start ≤ 2 × bare Go Lambda
-	targetLikeVsNode   = 0.5  // ours ≤ 0.5 × Node like-for-like
+	// ours ≤ 2.0 × bare crypto/rsa verify: the trust path is go-jose used
+	// plainly plus our checks (issue 9 traded the old 1.15× bar, met with a
+	// JSON reader of our own, for code a reviewer reads in one sitting).
+	targetWarmRatio    = 2.0
+	targetColdVsIssuer = 0.3 // DynamoDB cold start ≤ 0.3 × 100 ms-issuer cold start
+	targetColdVsFloor  = 2.0 // DynamoDB cold start ≤ 2 × bare Go Lambda
+	targetLikeVsNode   = 0.5 // ours ≤ 0.5 × Node like-for-like
 	targetZipBytes     = 6 << 20
 	targetRSSKiB       = 30 * 1024
 	megabyte           = 1 << 20
