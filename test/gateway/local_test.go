@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	agtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -117,10 +118,18 @@ func deploy(t *testing.T, cfg aws.Config, o deployOpts) deployed {
 	ctx := context.Background()
 	suffix := fmt.Sprintf("%d", time.Now().UnixNano())
 	lc, ag, ic := lambda.NewFromConfig(cfg), apigateway.NewFromConfig(cfg), iam.NewFromConfig(cfg)
+	roleName := aws.String("gw-test-" + suffix)
 	role, err := ic.CreateRole(ctx, &iam.CreateRoleInput{
-		RoleName:                 aws.String("gw-test-" + suffix),
+		RoleName:                 roleName,
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
 	})
+	// The name is ours alone: "already exists" is the SDK's retry of a create
+	// that moto carried out but answered badly on a loaded machine.
+	if exists := (*iamtypes.EntityAlreadyExistsException)(nil); errors.As(err, &exists) {
+		got, gerr := ic.GetRole(ctx, &iam.GetRoleInput{RoleName: roleName})
+		must(t, gerr)
+		role, err = &iam.CreateRoleOutput{Role: got.Role}, nil
+	}
 	must(t, err)
 	arch := lambdatypes.ArchitectureX8664
 	if rie.HostArchitecture() == "arm64" {
