@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 )
@@ -57,9 +58,15 @@ func (s *Server) Env() []string {
 
 // Config returns an SDK configuration bound to this server.
 func (s *Server) Config(ctx context.Context) (aws.Config, error) {
+	// No keep-alive: moto's server may close an idle connection just as the
+	// SDK reuses it, and the SDK's retry of a create moto already carried out
+	// then fails with "already exists". A new loopback connection per call
+	// costs nothing here.
+	hc := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) { t.DisableKeepAlives = true })
 	return config.LoadDefaultConfig(ctx,
 		config.WithRegion(Region),
 		config.WithBaseEndpoint(s.Endpoint),
+		config.WithHTTPClient(hc),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, "")),
 	)
 }
