@@ -36,10 +36,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/gruntwork-io/terratest/modules/terraform"
 
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/rie"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
 )
 
@@ -73,83 +70,24 @@ type stack struct {
 
 func runLocal(t *testing.T) {
 	ctx := context.Background()
-	// Its own server (not moto.Start's shared one, which nothing stops
-	// without a TestMain): reused from MOTO_ENDPOINT or stopped at the end.
-	srv, err := moto.Ensure()
-	must(t, err)
-	t.Cleanup(srv.Stop)
-	cfg, err := srv.Config(ctx)
-	must(t, err)
-	root, err := tfmoto.RepoRoot(".")
-	must(t, err)
-	arch := rie.HostArchitecture()
-	dist := packages(t, root, arch)
-	emulator, err := rie.FindOrBuild(filepath.Join(root, "bin"))
-	must(t, err)
-
-	jwks := countingProxy(t, srv.Endpoint)
-	name := "e2e-" + randomHex(4)
-	opts := tfmoto.OptionsFor(t, srv, exampleCopy(t, root), map[string]any{
-		"name":                  name,
-		"region":                moto.Region,
-		"architecture":          arch,
+	run := newLocalRun(t)
+	jwks := countingProxy(t, run.srv.Endpoint)
+	s := run.apply(t, "cognito", "e2e", map[string]any{
 		"jwks_url":              jwks.url + "/{user_pool_id}/.well-known/jwks.json",
-		"authorizer_package":    filepath.Join(dist, arch, "authorizer.zip"),
-		"hello_package":         filepath.Join(dist, arch, "hello.zip"),
 		"authorizer_result_ttl": 300,
 	})
-	opts.EnvVars["TF_PLUGIN_CACHE_DIR"] = pluginCache(t, root)
-	destroyed := false
-	defer func() {
-		if !destroyed {
-			terraform.Destroy(t, opts)
-		}
-	}()
-	start := time.Now()
-	terraform.InitAndApply(t, opts)
-	// moto 5.2.1 drops identity_validation_expression on CreateAuthorizer
-	// and keeps it on UpdateAuthorizer: a second apply converges.
-	terraform.Apply(t, opts)
-	t.Logf("timing: apply %s", time.Since(start).Round(time.Millisecond))
+	poolID, authzName, table := s.str(t, "user_pool_id"), s.str(t, "authorizer_function_name"), s.str(t, "key_table_name")
 
-	out := terraform.OutputAll(t, opts)
-	str := func(k string) string {
-		v, _ := out[k].(string)
-		if v == "" {
-			t.Fatalf("output %s missing: %#v", k, out[k])
-		}
-		return v
-	}
-	poolID, apiID, stage := str("user_pool_id"), str("rest_api_id"), str("stage_name")
-	authzName, helloName, table := str("authorizer_function_name"), str("hello_function_name"), str("key_table_name")
-
-	st := stack{issuer: str("issuer"), clientID: str("user_pool_client_id")}
-	idp := cip.NewFromConfig(cfg)
+	st := stack{issuer: s.str(t, "issuer"), clientID: s.str(t, "user_pool_client_id")}
+	idp := cip.NewFromConfig(run.cfg)
 	st.alice = createUser(t, idp, poolID, st.clientID, "alice@example.com")
 	st.bob = createUser(t, idp, poolID, st.clientID, "bob@example.com")
 
-	access := &logBuf{t: t}
-	functions := &logBuf{t: t}
-	gw, err := gateway.New(ctx, gateway.Options{
-		AWS: cfg, Endpoint: srv.Endpoint, RestAPIID: apiID, Stage: stage, Packages: dist,
-		Emulator: emulator, AccessLog: access, FunctionLog: functions,
-	})
-	must(t, err)
-	defer gw.Close()
-	hs := httptest.NewServer(gw)
-	defer hs.Close()
-	st.baseURL = hs.URL + "/" + stage
-	defer func() {
-		if t.Failed() {
-			t.Logf("gateway access log:\n%s\nfunction log:\n%s", access, functions)
-		}
-	}()
+	gw, base, stop := s.serve(ctx, t)
+	st.baseURL = base
 	authz := gw.Function(authzName)
-	if authz == nil || gw.Function(helloName) == nil {
-		t.Fatalf("gateway serves %v, want %s and %s", gw.Functions(), authzName, helloName)
-	}
 
-	start = time.Now()
+	start := time.Now()
 	assertPaths(t, st, true)
 	t.Logf("timing: path assertions %s", time.Since(start).Round(time.Millisecond))
 
@@ -172,7 +110,7 @@ func runLocal(t *testing.T) {
 	t.Run("cold start reads keys from DynamoDB", func(t *testing.T) {
 		// The item is written back right after the keys are published:
 		// poll for it (DynamoDB offers no event), generously.
-		ddb := dynamodb.NewFromConfig(cfg)
+		ddb := dynamodb.NewFromConfig(run.cfg)
 		for deadline := time.Now().Add(eventDeadline); ; {
 			scan, err := ddb.Scan(ctx, &dynamodb.ScanInput{TableName: &table})
 			must(t, err)
@@ -200,19 +138,8 @@ func runLocal(t *testing.T) {
 			t.Errorf("JWKS requests %d → %d across a cold start: keys should come from the DynamoDB item", fetches, n)
 		}
 	})
-	hs.Close()
-	gw.Close()
-
-	t.Run("plan is clean", func(t *testing.T) {
-		if code := terraform.PlanExitCode(t, opts); code != 0 {
-			t.Errorf("terraform plan exit code %d, want 0 (no changes)", code)
-		}
-	})
-	start = time.Now()
-	terraform.Destroy(t, opts)
-	destroyed = true
-	t.Logf("timing: destroy %s", time.Since(start).Round(time.Millisecond))
-	assertNothingLeft(ctx, t, cfg, poolID, apiID, table, authzName, helloName)
+	stop()
+	s.finish(ctx, t)
 }
 
 // assertPaths runs the HTTP assertions shared by both targets.
@@ -266,9 +193,22 @@ func assertPaths(t *testing.T, st stack, local bool) {
 	})
 }
 
+// expect GETs base+path with the Authorization header auth (none when
+// empty), fails the test unless the status is status, and returns the body.
 func expect(t *testing.T, base, path, auth string, status int) string {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, base+path, nil)
+	got, body, _ := send(t, base+path, auth)
+	if got != status {
+		t.Fatalf("GET %s: %d %s, want %d", path, got, body, status)
+	}
+	return body
+}
+
+// send GETs url with the Authorization header auth (none when empty) and
+// returns the status, the body without surrounding space and the headers.
+func send(t *testing.T, url, auth string) (int, string, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
 	must(t, err)
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
@@ -277,10 +217,7 @@ func expect(t *testing.T, base, path, auth string, status int) string {
 	must(t, err)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != status {
-		t.Fatalf("GET %s: %d %s, want %d", path, resp.StatusCode, b, status)
-	}
-	return string(b)
+	return resp.StatusCode, strings.TrimSpace(string(b)), resp.Header
 }
 
 // claimsOf returns the claims of a JWT (unverified).

@@ -5,7 +5,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,11 +18,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/gruntwork-io/terratest/modules/terraform"
 
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/rie"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
 )
 
 // API Gateway's answers the multi-issuer assertions expect: the 401 and 403
@@ -59,17 +54,7 @@ func TestE2EMultiIssuer(t *testing.T) {
 		t.Skipf("E2E_TARGET=%s: the multi-issuer example needs the loopback Okta-shaped issuer and backend of a local run", target)
 	}
 	ctx := context.Background()
-	srv, err := moto.Ensure()
-	must(t, err)
-	t.Cleanup(srv.Stop)
-	cfg, err := srv.Config(ctx)
-	must(t, err)
-	root, err := tfmoto.RepoRoot(".")
-	must(t, err)
-	arch := rie.HostArchitecture()
-	dist := packages(t, root, arch)
-	emulator, err := rie.FindOrBuild(filepath.Join(root, "bin"))
-	must(t, err)
+	run := newLocalRun(t)
 
 	// Okta's default authorization server, shaped as its tokens name it;
 	// jwttest.Issuer serves its key set on every path but discovery.
@@ -77,50 +62,22 @@ func TestE2EMultiIssuer(t *testing.T) {
 	okta := jwttest.NewIssuer(oktaKey)
 	t.Cleanup(okta.Close)
 	oktaIssuer := okta.URL() + "/oauth2/default"
-	cognitoKeys := countingProxy(t, srv.Endpoint)
+	cognitoKeys := countingProxy(t, run.srv.Endpoint)
 	backend := newEchoBackend(t)
 
-	dir := exampleCopyOf(t, root, "multi-issuer")
-	name := "e2m-" + randomHex(4)
-	opts := tfmoto.OptionsFor(t, srv, dir, map[string]any{
-		"name":               name,
-		"region":             moto.Region,
-		"architecture":       arch,
-		"cognito_jwks_url":   cognitoKeys.url + "/{user_pool_id}/.well-known/jwks.json",
-		"okta_issuer":        oktaIssuer,
-		"okta_jwks_url":      oktaIssuer + "/v1/keys",
-		"backend_url":        backend.srv.URL,
-		"authorizer_package": filepath.Join(dist, arch, "authorizer.zip"),
-		"hello_package":      filepath.Join(dist, arch, "hello.zip"),
+	s := run.apply(t, "multi-issuer", "e2m", map[string]any{
+		"cognito_jwks_url": cognitoKeys.url + "/{user_pool_id}/.well-known/jwks.json",
+		"okta_issuer":      oktaIssuer,
+		"okta_jwks_url":    oktaIssuer + "/v1/keys",
+		"backend_url":      backend.srv.URL,
 	})
-	opts.EnvVars["TF_PLUGIN_CACHE_DIR"] = pluginCache(t, root)
-	destroyed := false
-	defer func() {
-		if !destroyed {
-			terraform.Destroy(t, opts)
-		}
-	}()
-	start := time.Now()
-	terraform.InitAndApply(t, opts)
-	// moto 5.2.1 drops identity_validation_expression on CreateAuthorizer.
-	terraform.Apply(t, opts)
-	t.Logf("timing: apply %s", time.Since(start).Round(time.Millisecond))
-
-	out := terraform.OutputAll(t, opts)
-	str := func(k string) string {
-		v, _ := out[k].(string)
-		if v == "" {
-			t.Fatalf("output %s missing: %#v", k, out[k])
-		}
-		return v
-	}
-	poolID, clientID, apiID, stage := str("user_pool_id"), str("user_pool_client_id"), str("rest_api_id"), str("stage_name")
-	authzName, helloName, table := str("authorizer_function_name"), str("hello_function_name"), str("key_table_name")
+	poolID, clientID, apiID, stage := s.str(t, "user_pool_id"), s.str(t, "user_pool_client_id"), s.str(t, "rest_api_id"), s.str(t, "stage_name")
+	authzName := s.str(t, "authorizer_function_name")
 
 	// Cognito: two customers signed in through moto; tokens with scopes
 	// minted with moto's own signing key (Cognito adds custom scopes only
 	// through its OAuth endpoints, which moto does not serve).
-	idp := cip.NewFromConfig(cfg)
+	idp := cip.NewFromConfig(run.cfg)
 	alice := createUser(t, idp, poolID, clientID, "alice@example.com")
 	motoKey, err := motoSigningKey()
 	must(t, err)
@@ -139,20 +96,7 @@ func TestE2EMultiIssuer(t *testing.T) {
 	}
 	carolPlain := oktaToken(oktaKey, oktaIssuer, carol)
 
-	gw, access, functions := serveGateway(ctx, t, gateway.Options{
-		AWS: cfg, Endpoint: srv.Endpoint, RestAPIID: apiID, Stage: stage, Packages: dist, Emulator: emulator,
-	})
-	if gw.Function(authzName) == nil || gw.Function(helloName) == nil {
-		t.Fatalf("gateway serves %v, want %s and %s", gw.Functions(), authzName, helloName)
-	}
-	hs := httptest.NewServer(gw)
-	defer hs.Close()
-	base := hs.URL + "/" + stage
-	defer func() {
-		if t.Failed() {
-			t.Logf("gateway access log:\n%s\nfunction log:\n%s", access, functions)
-		}
-	}()
+	gw, base, stop := s.serve(ctx, t)
 
 	// HTTP_PROXY answers echo the backend path; Lambda answers greet.
 	greets := func(uid string) string { return `"userId":"` + uid + `"` }
@@ -200,7 +144,7 @@ func TestE2EMultiIssuer(t *testing.T) {
 		if status != 401 || body != bodyUnauthorized {
 			t.Fatalf("got %d %s, want 401 %s", status, body, bodyUnauthorized)
 		}
-		if got, want := header.Get("WWW-Authenticate"), `Bearer realm="`+name+`"`; got != want {
+		if got, want := header.Get("WWW-Authenticate"), `Bearer realm="`+s.name+`"`; got != want {
 			t.Errorf("WWW-Authenticate = %q, want %q", got, want)
 		}
 		wctx, cancel := context.WithTimeout(ctx, eventDeadline)
@@ -212,15 +156,15 @@ func TestE2EMultiIssuer(t *testing.T) {
 	})
 
 	t.Run("route added to the map, reachable after apply", func(t *testing.T) {
-		ag := apigateway.NewFromConfig(cfg)
+		ag := apigateway.NewFromConfig(run.cfg)
 		before, err := ag.GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: &stage})
 		must(t, err)
-		if got := str("deployment_id"); got != deref(before.DeploymentId) {
+		if got := s.str(t, "deployment_id"); got != deref(before.DeploymentId) {
 			t.Fatalf("stage serves deployment %s, output deployment_id %s", deref(before.DeploymentId), got)
 		}
-		must(t, os.WriteFile(filepath.Join(dir, "e2e_override.tf"), []byte(reportsRoute), 0o644))
+		must(t, os.WriteFile(filepath.Join(s.dir, "e2e_override.tf"), []byte(reportsRoute), 0o644))
 		start := time.Now()
-		terraform.Apply(t, opts)
+		terraform.Apply(t, s.opts)
 		t.Logf("timing: apply with the new route %s", time.Since(start).Round(time.Millisecond))
 		after, err := ag.GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: &stage})
 		must(t, err)
@@ -230,56 +174,24 @@ func TestE2EMultiIssuer(t *testing.T) {
 		if deref(after.DeploymentId) == deref(before.DeploymentId) {
 			t.Errorf("stage deployment id still %s after adding a route: the stage was not redeployed", deref(before.DeploymentId))
 		}
-		if got := terraform.Output(t, opts, "deployment_id"); got != deref(after.DeploymentId) {
+		if got := terraform.Output(t, s.opts, "deployment_id"); got != deref(after.DeploymentId) {
 			t.Errorf("output deployment_id %s, stage serves %s", got, deref(after.DeploymentId))
 		}
 
 		// A new gateway reads the API as it now is (and the authorizer's
 		// new ROUTES): the route answers, bound to its user.
-		hs.Close()
-		gw.Close()
-		gw2, access2, functions2 := serveGateway(ctx, t, gateway.Options{
-			AWS: cfg, Endpoint: srv.Endpoint, RestAPIID: apiID, Stage: stage, Packages: dist, Emulator: emulator,
-		})
-		hs2 := httptest.NewServer(gw2)
-		defer hs2.Close()
-		defer func() {
-			if t.Failed() {
-				t.Logf("gateway access log:\n%s\nfunction log:\n%s", access2, functions2)
-			}
-		}()
-		base2 := hs2.URL + "/" + stage
+		stop()
+		_, base2, stop2 := s.serve(ctx, t)
 		if status, body := get(t, base2+"/reports/"+carol, carolPlain); status != 200 || !strings.Contains(body, greets(carol)) {
 			t.Errorf("GET /reports/%s: %d %s, want 200", carol, status, body)
 		}
 		if status, body := get(t, base2+"/reports/"+alice.sub, carolPlain); status != 403 || body != bodyAccessDenied {
 			t.Errorf("GET /reports/<alice>: %d %s, want 403 %s", status, body, bodyAccessDenied)
 		}
-		hs2.Close()
-		gw2.Close()
+		stop2()
 	})
 
-	t.Run("plan is clean", func(t *testing.T) {
-		if code := terraform.PlanExitCode(t, opts); code != 0 {
-			t.Errorf("terraform plan exit code %d, want 0 (no changes)", code)
-		}
-	})
-	start = time.Now()
-	terraform.Destroy(t, opts)
-	destroyed = true
-	t.Logf("timing: destroy %s", time.Since(start).Round(time.Millisecond))
-	assertNothingLeft(ctx, t, cfg, poolID, apiID, table, authzName, helloName)
-}
-
-// serveGateway starts the local gateway with logs kept for a failure.
-func serveGateway(ctx context.Context, t *testing.T, o gateway.Options) (*gateway.Local, *logBuf, *logBuf) {
-	t.Helper()
-	access, functions := &logBuf{t: t}, &logBuf{t: t}
-	o.AccessLog, o.FunctionLog = access, functions
-	gw, err := gateway.New(ctx, o)
-	must(t, err)
-	t.Cleanup(gw.Close)
-	return gw, access, functions
+	s.finish(ctx, t)
 }
 
 // echoBackend is the loopback HTTP backend of the HTTP_PROXY routes: it
@@ -310,18 +222,13 @@ func get(t *testing.T, url, token string) (int, string) {
 	return status, body
 }
 
+// getWithHeader GETs url with token as the bearer token (none when empty).
 func getWithHeader(t *testing.T, url, token string) (int, string, http.Header) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	must(t, err)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	if token == "" {
+		return send(t, url, "")
 	}
-	resp, err := http.DefaultClient.Do(req)
-	must(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, strings.TrimSpace(string(b)), resp.Header
+	return send(t, url, "Bearer "+token)
 }
 
 func deref(s *string) string {
