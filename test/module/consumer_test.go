@@ -30,12 +30,9 @@ import (
 // applies with them, converges, and is destroyed without a trace.
 func TestModuleConsumerPackages(t *testing.T) {
 	ctx := context.Background()
-	srv := motoServer(t)
-	root, err := tfmoto.RepoRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo, commit, when := trackedCopy(t, root)
+	fx := newFixture(t)
+	srv := fx.srv
+	repo, commit, when := trackedCopy(t, fx.root)
 	if _, err := os.Stat(filepath.Join(repo, "dist")); !os.IsNotExist(err) {
 		t.Fatalf("the module's copy holds dist/ (%v)", err)
 	}
@@ -156,29 +153,18 @@ output "hello_function_name" {
 	}
 
 	t.Run("apply", func(t *testing.T) {
-		cfg, err := srv.Config(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
 		zips := map[string]string{
 			"authorizer": filepath.Join(dist, testArch, "authorizer.zip"),
 			"hello":      filepath.Join(dist, testArch, "hello.zip"),
 		}
-		opts := tfmoto.OptionsFor(t, srv, consumer, map[string]any{
+		st := fx.apply(t, consumer, name, map[string]any{
 			"name":               name,
 			"authorizer_package": zips["authorizer"],
 			"hello_package":      zips["hello"],
 		})
-		destroyed := false
-		defer func() {
-			if !destroyed {
-				terraform.Destroy(t, opts)
-			}
-		}()
-		applyConverged(t, opts)
-		lc := lambda.NewFromConfig(cfg)
+		lc := lambda.NewFromConfig(fx.cfg)
 		for fn, zip := range zips {
-			name := terraform.Output(t, opts, fn+"_function_name")
+			name := st.str(t, fn+"_function_name")
 			f, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: &name})
 			if err != nil {
 				t.Fatal(err)
@@ -187,8 +173,6 @@ output "hello_function_name" {
 				t.Errorf("%s CodeSha256 = %s, want %s (the zip go run built)", name, got, want)
 			}
 		}
-		terraform.Destroy(t, opts)
-		destroyed = true
-		assertGone(ctx, t, cfg, name)
+		st.destroy(t)
 	})
 }

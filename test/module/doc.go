@@ -4,6 +4,8 @@
 // the AWS API, planned clean and destroyed, and moto is then checked to hold
 // nothing of it:
 //
+//   - stack_test.go: that lifecycle, one for every test (fixture,
+//     exampleStack, apply, destroy);
 //   - module_test.go: examples/cognito, the whole stack;
 //   - existing_api_test.go: examples/existing-api, modules/authorizer on a
 //     caller's own REST API;

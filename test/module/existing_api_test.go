@@ -4,7 +4,6 @@ package module
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,11 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/gruntwork-io/terratest/modules/random"
-	"github.com/gruntwork-io/terratest/modules/terraform"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
 )
 
 // TestModuleExistingAPI applies examples/existing-api (a caller's own REST
@@ -25,43 +21,15 @@ import (
 // it and checks that nothing of it is left.
 func TestModuleExistingAPI(t *testing.T) {
 	ctx := context.Background()
-	srv := motoServer(t)
-	root, err := tfmoto.RepoRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dist := packages(t, root)
-	name := "tx-" + strings.ToLower(random.UniqueId())
+	fx := newFixture(t)
+	cfg := fx.cfg
 	const issuer = "https://dev-123456.okta.com/oauth2/default"
-	opts := tfmoto.OptionsFor(t, srv, filepath.Join(root, "examples", "existing-api"), map[string]any{
-		"name":               name,
-		"region":             moto.Region,
-		"architecture":       testArch,
-		"issuer":             issuer,
-		"user_id_claim":      "uid",
-		"authorizer_package": filepath.Join(dist, testArch, "authorizer.zip"),
-		"orders_package":     filepath.Join(dist, testArch, "hello.zip"),
+	s := fx.exampleStack(t, "existing-api", "tx", map[string]any{
+		"issuer":         issuer,
+		"user_id_claim":  "uid",
+		"orders_package": fx.zip("hello"),
 	})
-	cfg, err := srv.Config(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	destroyed := false
-	defer func() {
-		if !destroyed {
-			terraform.Destroy(t, opts)
-		}
-	}()
-	applyConverged(t, opts)
-
-	out := terraform.OutputAll(t, opts)
-	str := func(k string) string {
-		v, ok := out[k].(string)
-		if !ok || v == "" {
-			t.Fatalf("output %s: got %#v", k, out[k])
-		}
-		return v
-	}
+	str := func(k string) string { return s.str(t, k) }
 	apiID, authorizerID, execARN := str("rest_api_id"), str("authorizer_id"), str("rest_api_execution_arn")
 	ordersFn, authorizerFn := str("orders_function_name"), str("authorizer_function_name")
 	tableName, tableARN := str("key_table_name"), str("key_table_arn")
@@ -159,7 +127,5 @@ func TestModuleExistingAPI(t *testing.T) {
 		}
 	})
 
-	terraform.Destroy(t, opts)
-	destroyed = true
-	assertGone(ctx, t, cfg, name)
+	s.destroy(t)
 }

@@ -74,14 +74,9 @@ var (
 
 func TestIAMPlanLeastPrivilege(t *testing.T) {
 	ctx := context.Background()
-	srv := motoServer(t)
-	root, err := tfmoto.RepoRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dist := packages(t, root)
-	authorizerZip := filepath.ToSlash(filepath.Join(dist, testArch, "authorizer.zip"))
-	helloZip := filepath.ToSlash(filepath.Join(dist, testArch, "hello.zip"))
+	fx := newFixture(t)
+	srv, root := fx.srv, fx.root
+	authorizerZip, helloZip := filepath.ToSlash(fx.zip("authorizer")), filepath.ToSlash(fx.zip("hello"))
 	logs := wantStatement{actions: logsActions}
 	xray := wantStatement{actions: xrayActions, resources: []string{"*"}}
 

@@ -5,12 +5,8 @@ package module
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -18,75 +14,26 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/gruntwork-io/terratest/modules/random"
-	"github.com/gruntwork-io/terratest/modules/terraform"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
 )
-
-// testArch is the architecture the module test deploys: the host's, whose
-// packages `go run ./cmd/package -arch x86_64 -out dist` writes.
-const testArch = "x86_64"
 
 // TestModuleCognito applies examples/cognito to moto, reads every resource
 // back through the AWS API, checks that a second plan is empty, destroys the
 // stack and checks that nothing of it is left.
 func TestModuleCognito(t *testing.T) {
 	ctx := context.Background()
-	srv := motoServer(t)
-	root, err := tfmoto.RepoRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dist := packages(t, root)
-	authorizerZip := filepath.Join(dist, testArch, "authorizer.zip")
-	helloZip := filepath.Join(dist, testArch, "hello.zip")
-
-	name := "tt-" + strings.ToLower(random.UniqueId())
+	fx := newFixture(t)
+	cfg := fx.cfg
+	authorizerZip, helloZip := fx.zip("authorizer"), fx.zip("hello")
 	const resultTTL = 120
-	jwksTemplate := srv.Endpoint + "/{user_pool_id}/.well-known/jwks.json"
-	opts := tfmoto.OptionsFor(t, srv, filepath.Join(root, "examples", "cognito"), map[string]any{
-		"name":                  name,
-		"region":                moto.Region,
-		"architecture":          testArch,
+	jwksTemplate := fx.srv.Endpoint + "/{user_pool_id}/.well-known/jwks.json"
+	s := fx.exampleStack(t, "cognito", "tt", map[string]any{
 		"authorizer_result_ttl": resultTTL,
 		"jwks_url":              jwksTemplate,
-		"authorizer_package":    authorizerZip,
 		"hello_package":         helloZip,
 	})
-
-	cfg, err := srv.Config(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	destroyed := false
-	defer func() {
-		if !destroyed { // a failed assertion still removes the stack
-			terraform.Destroy(t, opts)
-		}
-	}()
-
-	start := time.Now()
-	terraform.InitAndApply(t, opts)
-	t.Logf("timing: init+apply %s", time.Since(start).Round(time.Millisecond))
-
-	// moto 5.2.1 drops identity_validation_expression from CreateAuthorizer
-	// (it keeps it on UpdateAuthorizer), so the first apply always leaves a
-	// one-attribute diff on aws_api_gateway_authorizer. A second apply
-	// converges; the module is not changed to suit moto.
-	start = time.Now()
-	terraform.Apply(t, opts)
-	t.Logf("timing: second apply %s", time.Since(start).Round(time.Millisecond))
-
-	out := terraform.OutputAll(t, opts)
-	str := func(k string) string {
-		v, ok := out[k].(string)
-		if !ok || v == "" {
-			t.Fatalf("output %s: got %#v", k, out[k])
-		}
-		return v
-	}
+	str := func(k string) string { return s.str(t, k) }
 	poolID := str("user_pool_id")
 	clientID := str("user_pool_client_id")
 	issuer := str("issuer")
@@ -285,66 +232,5 @@ func TestModuleCognito(t *testing.T) {
 		}
 	})
 
-	start = time.Now()
-	code := terraform.PlanExitCode(t, opts)
-	t.Logf("timing: plan %s", time.Since(start).Round(time.Millisecond))
-	if code != 0 {
-		t.Errorf("second plan exit code = %d, want 0 (no changes)", code)
-	}
-
-	start = time.Now()
-	terraform.Destroy(t, opts)
-	destroyed = true
-	t.Logf("timing: destroy %s", time.Since(start).Round(time.Millisecond))
-
-	assertGone(ctx, t, cfg, name)
-}
-
-// motoServer returns the moto at MOTO_ENDPOINT, or one started for this test
-// and stopped when it ends (the package has no TestMain to stop moto.Start's
-// shared server, which would outlive the test binary).
-func motoServer(t *testing.T) *moto.Server {
-	t.Helper()
-	srv, err := moto.Ensure()
-	if err != nil {
-		t.Fatalf("moto: %v (install moto[server] or set MOTO_ENDPOINT)", err)
-	}
-	t.Cleanup(srv.Stop)
-	return srv
-}
-
-// packages returns a private snapshot of <arch>/{authorizer,hello}.zip
-// taken from JWTAUTHZ_DIST when set, else from the checkout's dist/ (built
-// with cmd/package when the zips are missing). The snapshot keeps the
-// deployed bytes stable if dist/ is rebuilt while the test runs, which would
-// otherwise change filebase64sha256 between plan and apply.
-func packages(t *testing.T, root string) string {
-	t.Helper()
-	dist := os.Getenv("JWTAUTHZ_DIST")
-	if dist == "" {
-		dist = filepath.Join(root, "dist")
-		_, errA := os.Stat(filepath.Join(dist, testArch, "authorizer.zip"))
-		_, errH := os.Stat(filepath.Join(dist, testArch, "hello.zip"))
-		if errA != nil || errH != nil {
-			cmd := exec.Command("go", "run", "./cmd/package", "-arch", testArch, "-out", dist)
-			cmd.Dir = root
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("build packages: %v\n%s", err, out)
-			}
-		}
-	}
-	snap := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(snap, testArch), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, fn := range []string{"authorizer.zip", "hello.zip"} {
-		b, err := os.ReadFile(filepath.Join(dist, testArch, fn))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(snap, testArch, fn), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return snap
+	s.destroy(t)
 }

@@ -4,20 +4,14 @@ package module
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/gruntwork-io/terratest/modules/random"
-	"github.com/gruntwork-io/terratest/modules/terraform"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
 )
 
 // TestModuleMultiIssuer applies examples/multi-issuer to moto, with a
@@ -29,44 +23,16 @@ import (
 // empty and destroy leaves nothing. (test/e2e calls the routes.)
 func TestModuleMultiIssuer(t *testing.T) {
 	ctx := context.Background()
-	srv := motoServer(t)
-	root, err := tfmoto.RepoRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dist := packages(t, root)
+	fx := newFixture(t)
+	cfg := fx.cfg
 	okta := newOktaIssuer(t, jwttest.NewRSA("okta-key-1", 2048))
 	const backend = "http://127.0.0.1:8089"
-	name := "tm-" + strings.ToLower(random.UniqueId())
-	opts := tfmoto.OptionsFor(t, srv, filepath.Join(root, "examples", "multi-issuer"), map[string]any{
-		"name":               name,
-		"region":             moto.Region,
-		"architecture":       testArch,
-		"okta_issuer":        okta.URL(),
-		"backend_url":        backend,
-		"authorizer_package": filepath.Join(dist, testArch, "authorizer.zip"),
-		"hello_package":      filepath.Join(dist, testArch, "hello.zip"),
+	s := fx.exampleStack(t, "multi-issuer", "tm", map[string]any{
+		"okta_issuer":   okta.URL(),
+		"backend_url":   backend,
+		"hello_package": fx.zip("hello"),
 	})
-	cfg, err := srv.Config(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	destroyed := false
-	defer func() {
-		if !destroyed {
-			terraform.Destroy(t, opts)
-		}
-	}()
-	applyConverged(t, opts)
-
-	out := terraform.OutputAll(t, opts)
-	str := func(k string) string {
-		v, ok := out[k].(string)
-		if !ok || v == "" {
-			t.Fatalf("output %s: got %#v", k, out[k])
-		}
-		return v
-	}
+	str := func(k string) string { return s.str(t, k) }
 	apiID, stage, helloFn, authorizerFn := str("rest_api_id"), str("stage_name"), str("hello_function_name"), str("authorizer_function_name")
 
 	lc := lambda.NewFromConfig(cfg)
@@ -146,7 +112,5 @@ func TestModuleMultiIssuer(t *testing.T) {
 		t.Errorf("stage serves deployment %s, output deployment_id %s", got, str("deployment_id"))
 	}
 
-	terraform.Destroy(t, opts)
-	destroyed = true
-	assertGone(ctx, t, cfg, name)
+	s.destroy(t)
 }

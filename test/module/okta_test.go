@@ -20,13 +20,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/gruntwork-io/terratest/modules/random"
-	"github.com/gruntwork-io/terratest/modules/terraform"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/rie"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
 )
 
 // oktaIssuer is an Okta-shaped issuer on loopback: the default custom
@@ -74,49 +70,20 @@ func (o *oktaIssuer) URL() string { return o.srv.URL + "/oauth2/default" }
 // refused. Then a second plan is empty, destroy leaves nothing.
 func TestModuleOkta(t *testing.T) {
 	ctx := context.Background()
-	srv := motoServer(t)
-	root, err := tfmoto.RepoRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dist := packages(t, root)
+	fx := newFixture(t)
 	key := jwttest.NewRSA("okta-key-1", 2048)
 	issuer := newOktaIssuer(t, key)
-	name := "to-" + strings.ToLower(random.UniqueId())
-	opts := tfmoto.OptionsFor(t, srv, filepath.Join(root, "examples", "okta"), map[string]any{
-		"name":               name,
-		"region":             moto.Region,
-		"architecture":       testArch,
-		"okta_domain":        "dev-123456.okta.com",
-		"issuer":             issuer.URL(),
-		"authorizer_package": filepath.Join(dist, testArch, "authorizer.zip"),
-		"hello_package":      filepath.Join(dist, testArch, "hello.zip"),
+	s := fx.exampleStack(t, "okta", "to", map[string]any{
+		"okta_domain":   "dev-123456.okta.com",
+		"issuer":        issuer.URL(),
+		"hello_package": fx.zip("hello"),
 	})
-	cfg, err := srv.Config(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	destroyed := false
-	defer func() {
-		if !destroyed {
-			terraform.Destroy(t, opts)
-		}
-	}()
-	applyConverged(t, opts)
-
-	out := terraform.OutputAll(t, opts)
-	str := func(k string) string {
-		v, ok := out[k].(string)
-		if !ok || v == "" {
-			t.Fatalf("output %s: got %#v", k, out[k])
-		}
-		return v
-	}
+	str := func(k string) string { return s.str(t, k) }
 	if got := str("issuer"); got != issuer.URL() {
 		t.Errorf("issuer output = %q, want %q", got, issuer.URL())
 	}
 	authorizerFn, helloFn, execARN := str("authorizer_function_name"), str("hello_function_name"), str("rest_api_execution_arn")
-	lc := lambda.NewFromConfig(cfg)
+	lc := lambda.NewFromConfig(fx.cfg)
 	f, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: &authorizerFn})
 	if err != nil {
 		t.Fatal(err)
@@ -144,13 +111,13 @@ func TestModuleOkta(t *testing.T) {
 		for k, v := range env {
 			fnEnv[k] = v
 		}
-		for _, kv := range srv.Env() {
+		for _, kv := range fx.srv.Env() {
 			k, v, _ := strings.Cut(kv, "=")
 			fnEnv[k] = v
 		}
 		fn, err := rie.New(rie.Config{
 			Name:      authorizerFn,
-			Bootstrap: unzipBootstrap(t, filepath.Join(dist, testArch, "authorizer.zip")),
+			Bootstrap: unzipBootstrap(t, fx.zip("authorizer")),
 			Env:       fnEnv,
 			Timeout:   time.Duration(aws.ToInt32(f.Configuration.Timeout)) * time.Second,
 		}, 1)
@@ -210,9 +177,7 @@ func TestModuleOkta(t *testing.T) {
 		}
 	})
 
-	terraform.Destroy(t, opts)
-	destroyed = true
-	assertGone(ctx, t, cfg, name)
+	s.destroy(t)
 }
 
 // unzipBootstrap extracts the package's bootstrap into a temporary folder
