@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"sort"
 	"strconv"
@@ -237,21 +240,58 @@ func truncate(b []byte, n int) string {
 	return string(b)
 }
 
+// freePorts returns n ports to give the emulator. They come from below the
+// kernel's ephemeral range, so that no outgoing connection (the SDK's, the
+// bootstrap's) can take one between the check here and the emulator's bind,
+// and each is handed out once per process, so that concurrent starts never
+// share one. Where the range is unknown, the kernel picks.
 func freePorts(n int) ([]int, error) {
-	ls := make([]net.Listener, 0, n)
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	lo, hi := quietRange()
 	ports := make([]int, 0, n)
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
+	for tries := 0; len(ports) < n && tries < 1000; tries++ {
+		p := 0
+		if hi > lo {
+			p = lo + rand.IntN(hi-lo)
+			if portsGiven[p] {
+				continue
+			}
 		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		if err != nil {
+			continue
+		}
+		p = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		portsGiven[p] = true
+		ports = append(ports, p)
+	}
+	if len(ports) < n {
+		return nil, errors.New("no free port below the ephemeral range")
 	}
 	return ports, nil
+}
+
+var (
+	portsMu    sync.Mutex
+	portsGiven = map[int]bool{}
+)
+
+// quietRange is [lo, hi): the 8,000 ports below the ephemeral range of
+// /proc/sys/net/ipv4/ip_local_port_range, or an empty range.
+func quietRange() (lo, hi int) {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0, 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return 0, 0
+	}
+	low, err := strconv.Atoi(f[0])
+	if err != nil || low < 10_000 {
+		return 0, 0
+	}
+	return low - 8_000, low
 }
