@@ -26,54 +26,48 @@ func assertGone(ctx context.Context, t *testing.T, cfg aws.Config, name string) 
 			t.Errorf("%s %s left after destroy", kind, n)
 		}
 	}
-	apis := apigateway.NewGetRestApisPaginator(apigateway.NewFromConfig(cfg), &apigateway.GetRestApisInput{Limit: aws.Int32(500)})
-	for apis.HasMorePages() {
-		page, err := apis.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachPage(ctx, t, apigateway.NewGetRestApisPaginator(apigateway.NewFromConfig(cfg), &apigateway.GetRestApisInput{Limit: aws.Int32(500)}), func(page *apigateway.GetRestApisOutput) {
 		for _, a := range page.Items {
 			left("REST API", aws.ToString(a.Name))
 		}
-	}
-	fns := lambda.NewListFunctionsPaginator(lambda.NewFromConfig(cfg), &lambda.ListFunctionsInput{})
-	for fns.HasMorePages() {
-		page, err := fns.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+	})
+	eachPage(ctx, t, lambda.NewListFunctionsPaginator(lambda.NewFromConfig(cfg), &lambda.ListFunctionsInput{}), func(page *lambda.ListFunctionsOutput) {
 		for _, f := range page.Functions {
 			left("function", aws.ToString(f.FunctionName))
 		}
-	}
-	tables := dynamodb.NewListTablesPaginator(dynamodb.NewFromConfig(cfg), &dynamodb.ListTablesInput{})
-	for tables.HasMorePages() {
-		page, err := tables.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+	})
+	eachPage(ctx, t, dynamodb.NewListTablesPaginator(dynamodb.NewFromConfig(cfg), &dynamodb.ListTablesInput{}), func(page *dynamodb.ListTablesOutput) {
 		for _, tb := range page.TableNames {
 			left("table", tb)
 		}
-	}
-	roles := iam.NewListRolesPaginator(iam.NewFromConfig(cfg), &iam.ListRolesInput{})
-	for roles.HasMorePages() {
-		page, err := roles.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+	})
+	eachPage(ctx, t, iam.NewListRolesPaginator(iam.NewFromConfig(cfg), &iam.ListRolesInput{}), func(page *iam.ListRolesOutput) {
 		for _, r := range page.Roles {
 			left("role", aws.ToString(r.RoleName))
 		}
-	}
+	})
 	pools := cognitoidentityprovider.NewListUserPoolsPaginator(cognitoidentityprovider.NewFromConfig(cfg), &cognitoidentityprovider.ListUserPoolsInput{MaxResults: aws.Int32(60)})
-	for pools.HasMorePages() {
-		page, err := pools.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachPage(ctx, t, pools, func(page *cognitoidentityprovider.ListUserPoolsOutput) {
 		for _, p := range page.UserPools {
 			left("user pool", aws.ToString(p.Name))
 		}
+	})
+}
+
+// pager is an AWS SDK paginator.
+type pager[Out, Opt any] interface {
+	HasMorePages() bool
+	NextPage(context.Context, ...func(*Opt)) (Out, error)
+}
+
+// eachPage reads p to its last page, calling read on each.
+func eachPage[Out, Opt any](ctx context.Context, t *testing.T, p pager[Out, Opt], read func(Out)) {
+	t.Helper()
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		read(page)
 	}
 }
