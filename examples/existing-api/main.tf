@@ -102,6 +102,9 @@ resource "aws_api_gateway_deployment" "this" {
   depends_on = [aws_api_gateway_method.route, aws_api_gateway_integration.route]
 }
 
+# tfsec: access logs need the account's API Gateway CloudWatch role (modules/api-gateway-account, once per account and region), and X-Ray is billed per trace: both are your API's choice, not the example's.
+#tfsec:ignore:aws-api-gateway-enable-access-logging
+#tfsec:ignore:aws-api-gateway-enable-tracing
 resource "aws_api_gateway_stage" "v1" {
   rest_api_id   = aws_api_gateway_rest_api.this.id
   deployment_id = aws_api_gateway_deployment.this.id
@@ -131,6 +134,8 @@ resource "aws_iam_role" "orders" {
   tags               = var.tags
 }
 
+# tfsec: CloudWatch Logs encrypts every log group at rest; a customer KMS key is your function's choice, not the example's.
+#tfsec:ignore:aws-cloudwatch-log-group-customer-key
 resource "aws_cloudwatch_log_group" "orders" {
   name              = "/aws/lambda/${var.name}-orders"
   retention_in_days = 30
@@ -153,6 +158,8 @@ resource "aws_iam_role_policy" "orders" {
   policy = data.aws_iam_policy_document.orders.json
 }
 
+# tfsec: active X-Ray tracing is billed per trace; your function's choice, not the example's.
+#tfsec:ignore:aws-lambda-enable-tracing
 resource "aws_lambda_function" "orders" {
   function_name    = "${var.name}-orders"
   role             = aws_iam_role.orders.arn
