@@ -498,6 +498,8 @@ func runAWS(t *testing.T) {
 			"hello_package":      filepath.Join(dist, arch, "hello.zip"),
 		},
 	}
+	opts.Upgrade = true // a lock file of another provider version never breaks the run
+	t.Cleanup(func() { tfmoto.LogProviders(t, filepath.Join(dir, ".terraform")) })
 	defer terraform.Destroy(t, opts)
 	start := time.Now()
 	terraform.InitAndApply(t, opts)
