@@ -111,35 +111,51 @@ func (f *Function) Invoke(ctx context.Context, payload []byte) (*Result, error) 
 	if hook != nil {
 		hook()
 	}
-	f.invocations.Add(1)
-	res, err := inst.invoke(ctx, payload, f.cfg.Timeout)
-	if err != nil {
-		f.discard(inst)
-		return nil, err
-	}
-	switch {
-	case res.TimedOut:
-		f.timeouts.Add(1)
-	case res.Error != nil:
-		f.errs.Add(1)
-	}
-	// Every invocation ends with one REPORT line, written after the
-	// response; an instance whose REPORT does not come is out of step with
-	// its log and is dropped.
-	select {
-	case <-inst.reported:
-	case <-inst.logDone:
-	case <-ctx.Done():
-		f.discard(inst)
+	for attempt := 1; ; attempt++ {
+		inits := inst.inits.Load()
+		f.invocations.Add(1)
+		res, err := inst.invoke(ctx, payload, f.cfg.Timeout)
+		if err != nil {
+			f.discard(inst)
+			return nil, err
+		}
+		switch {
+		case res.TimedOut:
+			f.timeouts.Add(1)
+		case res.Error != nil:
+			f.errs.Add(1)
+		}
+		// Every invocation ends with one REPORT line, written after the
+		// response; an instance whose REPORT does not come is out of step
+		// with its log and is dropped.
+		select {
+		case <-inst.reported:
+		case <-inst.logDone:
+		case <-ctx.Done():
+			f.discard(inst)
+			return res, nil
+		case <-time.After(reportWait):
+			fmt.Fprintf(os.Stderr, "rie: %s: no REPORT line %s after the response: dropping the instance\n", f.cfg.Name, reportWait)
+			f.discard(inst)
+			return res, nil
+		}
+		// The emulator, starting several at once on a loaded machine,
+		// sometimes execs the runtime before its runtime API accepts
+		// connections: the runtime exits before running any of the
+		// function's code, and the emulator recovers on the next
+		// invocation. That attempt is the emulator's, not the function's:
+		// it is not counted, and the invocation is sent again, once.
+		if res.Error != nil && inst.apiRefused.Swap(false) && attempt == 1 {
+			f.invocations.Add(-1)
+			f.errs.Add(-1)
+			f.coldStarts.Add(-(inst.inits.Load() - inits))
+			inst.takeInit()
+			continue
+		}
+		res.Init = inst.takeInit()
+		f.release(inst)
 		return res, nil
-	case <-time.After(reportWait):
-		fmt.Fprintf(os.Stderr, "rie: %s: no REPORT line %s after the response: dropping the instance\n", f.cfg.Name, reportWait)
-		f.discard(inst)
-		return res, nil
 	}
-	res.Init = inst.takeInit()
-	f.release(inst)
-	return res, nil
 }
 
 func (f *Function) acquire() (*instance, error) {

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -35,6 +36,12 @@ type instance struct {
 	logDone  chan struct{}
 	mu       sync.Mutex
 	init     time.Duration
+
+	// inits counts this process's INIT START lines; apiRefused is set when
+	// the runtime could not reach the emulator's runtime API (see
+	// Function.Invoke).
+	inits      atomic.Int64
+	apiRefused atomic.Bool
 }
 
 func (i *instance) exited() bool {

@@ -95,6 +95,10 @@ func (f *Function) readLog(inst *instance, r io.Reader, prefix string) {
 		initStart := strings.Contains(line, "(rapid) INIT START")
 		if initStart {
 			f.coldStarts.Add(1)
+			inst.inits.Add(1)
+		}
+		if strings.Contains(line, "failed to get the next invoke") && strings.Contains(line, "connection refused") {
+			inst.apiRefused.Store(true)
 		}
 		if m := initReport.FindStringSubmatch(line); m != nil {
 			if ms, err := strconv.ParseFloat(m[1], 64); err == nil {
