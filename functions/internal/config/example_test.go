@@ -41,5 +41,5 @@ func ExampleFromEnv() {
 	// route GET/users/{userId}/orders/{orderId} scopes ["orders.read"] issuers ["cognito"]
 	// route GET/catalog/* scopes [] issuers []
 	// algorithms [RS256] max stale 0s
-	// read ROUTES: route "GET/users/{userId}" holds {userId}, so with 2 issuers it must name its issuers: invalid setting
+	// read ROUTES: route "GET /users/{userId}" holds {userId}: with 2 issuers it must name exactly one of them (two issuers may mint the same user id): invalid setting
 }

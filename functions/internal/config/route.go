@@ -65,12 +65,18 @@ func routesFromEnv(getenv func(string) string, issuers []Issuer) ([]Route, error
 	return routes, nil
 }
 
-// checkRoutes applies the rules of each route and those between routes.
+// checkRoutes applies the rules of each route and those between routes
+// (rules.go).
 func checkRoutes(routes []Route, issuers []Issuer) error {
+	seen := map[string]bool{}
 	for _, r := range routes {
 		if err := ValidateRoute(r.Route); err != nil {
 			return err
 		}
+		if seen[r.Route] {
+			return fmt.Errorf("route %q given twice", r.Route)
+		}
+		seen[r.Route] = true
 		if err := checkScopes(r.Scopes); err != nil {
 			return fmt.Errorf("route %q: %w", r.Route, err)
 		}
@@ -79,20 +85,13 @@ func checkRoutes(routes []Route, issuers []Issuer) error {
 				return fmt.Errorf("route %q: no issuer is named %q", r.Route, name)
 			}
 		}
-		if len(issuers) > 1 && bindsUser(r.Route) && len(r.Issuers) == 0 {
-			// Two issuers may mint the same user id for different people.
-			return fmt.Errorf("route %q holds %s, so with %d issuers it must name its issuers", r.Route, UserIDPlaceholder, len(issuers))
-		}
 	}
-	for _, open := range routes {
-		if bindsUser(open.Route) {
-			continue
-		}
-		for _, user := range routes {
-			if bindsUser(user.Route) && covers(open.Route, user.Route) {
-				return fmt.Errorf("open route %q reaches the %s segment of %q: every caller would reach every user's resources", open.Route, UserIDPlaceholder, user.Route)
-			}
-		}
+	names := make([]string, len(issuers))
+	for i, iss := range issuers {
+		names[i] = iss.Name
+	}
+	if conflicts := RouteConflicts(routes, names); len(conflicts) > 0 {
+		return errors.New(strings.Join(conflicts, "; "))
 	}
 	return nil
 }
@@ -101,7 +100,9 @@ func checkRoutes(routes []Route, issuers []Issuer) error {
 // resource) or "/"-separated segments, each one of:
 //   - a literal of visible ASCII without "*", "?", "{" or "}" (wildcards in an
 //     execute-api ARN, or parameter braces), and not "." or "..";
-//   - {userId}, at most once;
+//   - {userId}, at most once and after literal segments only (a parameter
+//     before it is a "*" in the policy, which would let user "documents"
+//     of "GET/{tenant}/{userId}/*" reach "GET/acme/bob/documents/x");
 //   - another parameter {name}, name of [A-Za-z0-9_]; the policy writes "*";
 //   - "*", only as the final segment and only after a literal or {userId}.
 func ValidateRoute(r string) error {
@@ -120,6 +121,8 @@ func ValidateRoute(r string) error {
 		case s == UserIDPlaceholder:
 			if users++; users > 1 {
 				err = fmt.Errorf("%s more than once", UserIDPlaceholder)
+			} else if slices.ContainsFunc(segs[:n], isParam) {
+				err = fmt.Errorf("only literal segments may come before %s", UserIDPlaceholder)
 			}
 		case s == "*":
 			if n != len(segs)-1 || n == 0 || isParam(segs[n-1]) && segs[n-1] != UserIDPlaceholder {
@@ -168,67 +171,4 @@ func checkLiteral(s string) error {
 		}
 	}
 	return nil
-}
-
-func bindsUser(route string) bool {
-	return slices.Contains(strings.Split(route, "/"), UserIDPlaceholder)
-}
-
-// userMark stands for the user id in covers; no route byte can match it but
-// a wildcard.
-const userMark = "\x00"
-
-// covers reports whether the resource the policy writes for open could match
-// a request on route user for some user: whether some string matches both as
-// execute-api resource patterns, with user's {userId} matched only by a
-// wildcard of open. In those patterns "*" matches any run of bytes, "/"
-// included, so "GET/{a}/orders" (written "GET/*/orders") covers
-// "GET/users/{userId}/orders". The check is conservative: a parameter of user
-// also counts as matching any bytes.
-func covers(open, user string) bool {
-	a, b := pattern(open), pattern(user)
-	// reach[i][j]: some string matches both a[:i] and b[:j].
-	reach := make([][]bool, len(a)+1)
-	for i := range reach {
-		reach[i] = make([]bool, len(b)+1)
-	}
-	reach[0][0] = true
-	for i := 0; i <= len(a); i++ {
-		for j := 0; j <= len(b); j++ {
-			if !reach[i][j] {
-				continue
-			}
-			if i < len(a) && a[i] == '*' {
-				reach[i+1][j] = true // the wildcard ends
-				if j < len(b) {
-					reach[i][j+1] = true // it takes b[j]
-				}
-			}
-			if j < len(b) && b[j] == '*' {
-				reach[i][j+1] = true
-				if i < len(a) {
-					reach[i+1][j] = true
-				}
-			}
-			if i < len(a) && j < len(b) && a[i] == b[j] && a[i] != '*' {
-				reach[i+1][j+1] = true
-			}
-		}
-	}
-	return reach[len(a)][len(b)]
-}
-
-// pattern writes a route as the policy's resource pattern: parameters and
-// the final "*" become "*", {userId} becomes userMark.
-func pattern(route string) string {
-	segs := strings.Split(route, "/")
-	for n, s := range segs {
-		switch {
-		case s == UserIDPlaceholder:
-			segs[n] = userMark
-		case isParam(s):
-			segs[n] = "*"
-		}
-	}
-	return strings.Join(segs, "/")
 }

@@ -21,7 +21,7 @@ func twoIssuerRoutes(entries ...string) map[string]string {
 func TestRoutes(t *testing.T) {
 	c, err := fromMap(twoIssuerRoutes(
 		`{"route":"GET/users/{userId}/orders/{orderId}","scopes":["orders.read"],"issuers":["cognito"]}`,
-		`{"route":"POST/users/{userId}/orders","scopes":["orders.write","orders.read"],"issuers":["okta","cognito"]}`,
+		`{"route":"POST/users/{userId}/orders","scopes":["orders.write","orders.read"],"issuers":["okta"]}`,
 		`{"route":"GET/catalog/*"}`,
 		`{"route":"GET/status","issuers":["okta"]}`,
 	))
@@ -30,7 +30,7 @@ func TestRoutes(t *testing.T) {
 	}
 	want := []Route{
 		{Route: "GET/users/{userId}/orders/{orderId}", Scopes: []string{"orders.read"}, Issuers: []string{"cognito"}},
-		{Route: "POST/users/{userId}/orders", Scopes: []string{"orders.write", "orders.read"}, Issuers: []string{"okta", "cognito"}},
+		{Route: "POST/users/{userId}/orders", Scopes: []string{"orders.write", "orders.read"}, Issuers: []string{"okta"}},
 		{Route: "GET/catalog/*"},
 		{Route: "GET/status", Issuers: []string{"okta"}},
 	}
@@ -43,7 +43,7 @@ func TestValidateRoute(t *testing.T) {
 	good := []string{
 		"GET/", "GET/hello/{userId}", "POST/users/{userId}/items", "PUT/{userId}", "PATCH/a/{userId}/b/{itemId}",
 		"DELETE/users/{userId}/*", "HEAD/files/*", "GET/orders/{orderId}", "GET/a.b/c-d_e~f", "GET/v1/{a}/x/{b_2}",
-		"GET/{tenant}/users/{userId}/*",
+		"GET/tenants/acme/users/{userId}/*",
 	}
 	for _, r := range good {
 		if err := ValidateRoute(r); err != nil {
@@ -53,7 +53,7 @@ func TestValidateRoute(t *testing.T) {
 	bad := []string{
 		"", "GET", "/hello/{userId}", "get/hello/{userId}", "FETCH/hello/{userId}", "*/hello/{userId}",
 		"OPTIONS/hello/{userId}", "ANY/hello/{userId}",
-		"GET/{userId}/{userId}", "GET/a{userId}", "GET/{userId}b", "GET/{userid}", "GET/{USERID}",
+		"GET/{userId}/{userId}", "GET/{tenant}/{userId}", "GET/{tenant}/users/{userId}/*", "GET/a{userId}", "GET/{userId}b", "GET/{userid}", "GET/{USERID}",
 		"GET//a", "GET/a//b", "GET/a/", "GET/.", "GET/a/../b",
 		"GET/*", "GET/a/*/b", "GET/{orderId}/*", "GET/a*", "GET/a/**", "GET/{proxy+}", "GET/a/{proxy+}",
 		"GET/{}", "GET/{a-b}", "GET/{a", "GET/a}", "GET/{{a}}",
@@ -62,31 +62,6 @@ func TestValidateRoute(t *testing.T) {
 	for _, r := range bad {
 		if err := ValidateRoute(r); err == nil {
 			t.Errorf("%q accepted", r)
-		}
-	}
-}
-
-func TestCovers(t *testing.T) {
-	cases := []struct {
-		open, user string
-		want       bool
-	}{
-		{"GET/users/*", "GET/users/{userId}", true},
-		{"GET/users/{id}", "GET/users/{userId}", true},
-		{"GET/users/{id}", "GET/users/{userId}/orders", true},    // "*" runs across "/"
-		{"GET/{any}/orders", "GET/users/{userId}/orders", true},  // likewise
-		{"GET/{a}", "GET/users/{userId}/orders/{orderId}", true}, // "GET/*" is every GET
-		{"GET/users/{id}/orders/1", "GET/users/{userId}/orders/{orderId}", true},
-		{"GET/users/me", "GET/users/{userId}", false}, // a literal covers one id, not all
-		{"POST/users/*", "GET/users/{userId}", false},
-		{"GET/public/*", "GET/users/{userId}", false},
-		{"GET/users", "GET/users/{userId}", false},
-		{"GET/users/{id}/profile", "GET/users/{userId}/orders", false},
-		{"GET/", "GET/{userId}", false},
-	}
-	for _, tc := range cases {
-		if got := covers(tc.open, tc.user); got != tc.want {
-			t.Errorf("covers(%q, %q) = %v, want %v", tc.open, tc.user, got, tc.want)
 		}
 	}
 }

@@ -28,11 +28,12 @@ type Identity struct {
 	IssuerName string // config.Issuer.Name of the entry that verified the token
 }
 
-// template is one compiled route: its resource is before + user id + after,
-// or before alone for an open route.
+// template is one compiled route: its Allow resource is before + user id +
+// after, or before alone for an open route; its Deny resource is deny.
 type template struct {
 	before, after string
 	user          bool
+	deny          string // every parameter, {userId} included, as "*"
 	scopes        []string
 	issuers       []string
 }
@@ -44,8 +45,9 @@ type Builder struct {
 
 // NewBuilder compiles routes as config validated them: {userId} is replaced
 // by the user id, other parameters become "*", a final "*" stays. It checks
-// each route with config.ValidateRoute again, so a harness that builds routes
-// by hand meets the same rule.
+// the routes with config.ValidateRoute and config.RouteConflicts again, so
+// a harness that builds routes by hand meets the same rules of shape and
+// scope; the rules that need the configured issuers are config's alone.
 func NewBuilder(routes []config.Route) (*Builder, error) {
 	if len(routes) == 0 {
 		return nil, fmt.Errorf("create builder: no routes: %w", ErrRoute)
@@ -56,49 +58,58 @@ func NewBuilder(routes []config.Route) (*Builder, error) {
 			return nil, fmt.Errorf("create builder: %w: %w", ErrRoute, err)
 		}
 		segs := strings.Split(r.Route, "/")
+		deny := slices.Clone(segs)
 		for i, s := range segs {
-			if s != config.UserIDPlaceholder && strings.HasPrefix(s, "{") {
-				segs[i] = "*"
+			if strings.HasPrefix(s, "{") {
+				deny[i] = "*"
+				if s != config.UserIDPlaceholder {
+					segs[i] = "*"
+				}
 			}
 		}
-		t := template{scopes: slices.Clone(r.Scopes), issuers: slices.Clone(r.Issuers)}
+		t := template{deny: strings.Join(deny, "/"), scopes: slices.Clone(r.Scopes), issuers: slices.Clone(r.Issuers)}
 		t.before, t.after, t.user = strings.Cut(strings.Join(segs, "/"), config.UserIDPlaceholder)
 		b.templates = append(b.templates, t)
+	}
+	if c := config.RouteConflicts(routes, nil); len(c) > 0 {
+		return nil, fmt.Errorf("create builder: %w: %s", ErrRoute, strings.Join(c, "; "))
 	}
 	return b, nil
 }
 
-// Response answers for the API and stage of arn: Allow on exactly the routes
-// id earns (all their scopes carried, their issuers including
-// id.IssuerName), or, when it earns none, an explicit Deny on the whole
+// Response answers for the API and stage of arn. It allows exactly the
+// routes id earns (all their scopes carried, their issuers including
+// id.IssuerName) and denies every other route, each parameter a "*": API
+// Gateway matches "*" across "/", so an earned route's "*" may match paths
+// of a route the token does not earn, and an explicit Deny wins over any
+// Allow. config.RouteConflicts guarantees that no Deny covers a path of an
+// earned route. When id earns no route the answer is one Deny on the whole
 // API and stage, which the gateway caches and answers with 403.
 func (b *Builder) Response(arn MethodARN, id Identity) events.APIGatewayCustomAuthorizerResponse {
-	var resources []string
+	var allow, deny []string
 	for _, t := range b.templates {
 		if !t.earnedBy(id) {
+			deny = appendNew(deny, arn.Prefix+t.deny)
 			continue
 		}
 		r := arn.Prefix + t.before
 		if t.user {
 			r += id.UserID + t.after
 		}
-		if !slices.Contains(resources, r) {
-			resources = append(resources, r)
-		}
+		allow = appendNew(allow, r)
 	}
-	effect := "Allow"
-	if len(resources) == 0 {
-		effect, resources = "Deny", []string{arn.Prefix + "*"}
+	statements := []events.IAMPolicyStatement{{Action: invoke, Effect: "Allow", Resource: allow}}
+	switch {
+	case len(allow) == 0:
+		statements = []events.IAMPolicyStatement{{Action: invoke, Effect: "Deny", Resource: []string{arn.Prefix + "*"}}}
+	case len(deny) > 0:
+		statements = append(statements, events.IAMPolicyStatement{Action: invoke, Effect: "Deny", Resource: deny})
 	}
 	return events.APIGatewayCustomAuthorizerResponse{
 		PrincipalID: id.UserID,
 		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
-			Version: "2012-10-17",
-			Statement: []events.IAMPolicyStatement{{
-				Action:   []string{"execute-api:Invoke"},
-				Effect:   effect,
-				Resource: resources,
-			}},
+			Version:   "2012-10-17",
+			Statement: statements,
 		},
 		Context: map[string]any{
 			"userId":     id.UserID,
@@ -108,6 +119,16 @@ func (b *Builder) Response(arn MethodARN, id Identity) events.APIGatewayCustomAu
 			"issuerName": id.IssuerName,
 		},
 	}
+}
+
+// invoke is the one action of every statement.
+var invoke = []string{"execute-api:Invoke"}
+
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
 }
 
 func (t template) earnedBy(id Identity) bool {

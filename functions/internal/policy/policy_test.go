@@ -50,42 +50,69 @@ func TestResponse(t *testing.T) {
 	b := mustBuilder(t, routes)
 	arn := mustARN(t, prefix+"GET/users/u-1")
 	cases := []struct {
-		name     string
-		id       Identity
-		effect   string
-		resource []string
+		name        string
+		id          Identity
+		allow, deny []string
 	}{
-		{"no scopes, other issuer", Identity{UserID: "u-1", IssuerName: "entra"}, "Allow", []string{
-			"GET/users/u-1", "GET/catalog/*", "GET/"}},
-		{"read scope", Identity{UserID: "u-1", Scopes: []string{"orders.read"}, IssuerName: "entra"}, "Allow", []string{
-			"GET/users/u-1", "GET/users/u-1/orders/*", "GET/catalog/*", "GET/"}},
-		{"write without read", Identity{UserID: "u-1", Scopes: []string{"orders.write"}, IssuerName: "cognito"}, "Allow", []string{
-			"GET/users/u-1", "GET/catalog/*", "GET/"}},
-		{"read and write, cognito", Identity{UserID: "u-1", Scopes: []string{"orders.write", "orders.read"}, IssuerName: "cognito"}, "Allow", []string{
-			"GET/users/u-1", "GET/users/u-1/orders/*", "POST/users/u-1/orders", "GET/catalog/*", "GET/"}},
-		{"read and write, okta", Identity{UserID: "u-1", Scopes: []string{"orders.write", "orders.read"}, IssuerName: "okta"}, "Allow", []string{
-			"GET/users/u-1", "GET/users/u-1/orders/*", "DELETE/users/u-1/*", "GET/catalog/*", "GET/"}},
-		{"ops", Identity{UserID: "u-1", Scopes: []string{"ops"}}, "Allow", []string{
-			"GET/users/u-1", "GET/catalog/*", "GET/status", "GET/"}},
-		// A caller that skipped ValidUserID still gets no user route.
-		{"unsafe user id", Identity{UserID: "*", Scopes: []string{"ops"}}, "Allow", []string{
-			"GET/catalog/*", "GET/status", "GET/"}},
+		{"no scopes, other issuer", Identity{UserID: "u-1", IssuerName: "entra"},
+			[]string{"GET/users/u-1", "GET/catalog/*", "GET/"},
+			[]string{"GET/users/*/orders/*", "POST/users/*/orders", "DELETE/users/*/*", "GET/status"}},
+		{"read scope", Identity{UserID: "u-1", Scopes: []string{"orders.read"}, IssuerName: "entra"},
+			[]string{"GET/users/u-1", "GET/users/u-1/orders/*", "GET/catalog/*", "GET/"},
+			[]string{"POST/users/*/orders", "DELETE/users/*/*", "GET/status"}},
+		{"write without read", Identity{UserID: "u-1", Scopes: []string{"orders.write"}, IssuerName: "cognito"},
+			[]string{"GET/users/u-1", "GET/catalog/*", "GET/"},
+			[]string{"GET/users/*/orders/*", "POST/users/*/orders", "DELETE/users/*/*", "GET/status"}},
+		{"read and write, cognito", Identity{UserID: "u-1", Scopes: []string{"orders.write", "orders.read"}, IssuerName: "cognito"},
+			[]string{"GET/users/u-1", "GET/users/u-1/orders/*", "POST/users/u-1/orders", "GET/catalog/*", "GET/"},
+			[]string{"DELETE/users/*/*", "GET/status"}},
+		{"read and write, okta", Identity{UserID: "u-1", Scopes: []string{"orders.write", "orders.read"}, IssuerName: "okta"},
+			[]string{"GET/users/u-1", "GET/users/u-1/orders/*", "DELETE/users/u-1/*", "GET/catalog/*", "GET/"},
+			[]string{"POST/users/*/orders", "GET/status"}},
+		{"ops", Identity{UserID: "u-1", Scopes: []string{"ops"}},
+			[]string{"GET/users/u-1", "GET/catalog/*", "GET/status", "GET/"},
+			[]string{"GET/users/*/orders/*", "POST/users/*/orders", "DELETE/users/*/*"}},
+		// A caller that skipped ValidUserID still gets no user route: each
+		// is denied.
+		{"unsafe user id", Identity{UserID: "*", Scopes: []string{"ops"}},
+			[]string{"GET/catalog/*", "GET/status", "GET/"},
+			[]string{"GET/users/*", "GET/users/*/orders/*", "POST/users/*/orders", "DELETE/users/*/*"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := b.Response(arn, tc.id)
-			st := resp.PolicyDocument.Statement
-			if len(st) != 1 || st[0].Effect != tc.effect {
-				t.Fatalf("statements %+v, want one %s", st, tc.effect)
+			st := b.Response(arn, tc.id).PolicyDocument.Statement
+			if len(st) != 2 || st[0].Effect != "Allow" || st[1].Effect != "Deny" {
+				t.Fatalf("statements %+v, want an Allow and a Deny", st)
 			}
-			var want []string
-			for _, r := range tc.resource {
-				want = append(want, prefix+r)
-			}
-			if !reflect.DeepEqual(st[0].Resource, want) {
-				t.Fatalf("resources\n got %q\nwant %q", st[0].Resource, want)
+			for i, want := range [][]string{tc.allow, tc.deny} {
+				for j := range want {
+					want[j] = prefix + want[j]
+				}
+				if !reflect.DeepEqual(st[i].Resource, want) {
+					t.Errorf("%s resources\n got %q\nwant %q", st[i].Effect, st[i].Resource, want)
+				}
 			}
 		})
+	}
+}
+
+// TestDenyWinsOverWildcard: a token that earns the parent route but not the
+// child is allowed the parent's "*", which API Gateway also matches against
+// the child's paths; the child's Deny must cover them.
+func TestDenyWinsOverWildcard(t *testing.T) {
+	b := mustBuilder(t, []config.Route{
+		{Route: "GET/projects/{projectId}", Scopes: []string{"projects.read"}},
+		{Route: "GET/projects/{projectId}/secrets", Scopes: []string{"projects.read", "secrets.read"}},
+	})
+	st := b.Response(mustARN(t, prefix+"GET/projects/p1"), Identity{UserID: "u-1", Scopes: []string{"projects.read"}}).PolicyDocument.Statement
+	want := []string{prefix + "GET/projects/*", prefix + "GET/projects/*/secrets"}
+	if len(st) != 2 || st[0].Resource[0] != want[0] || st[1].Effect != "Deny" || st[1].Resource[0] != want[1] {
+		t.Fatalf("statements %+v, want Allow %s and Deny %s", st, want[0], want[1])
+	}
+	// Earning both, nothing is denied.
+	st = b.Response(mustARN(t, prefix+"GET/projects/p1"), Identity{UserID: "u-1", Scopes: []string{"secrets.read", "projects.read"}}).PolicyDocument.Statement
+	if len(st) != 1 || len(st[0].Resource) != 2 {
+		t.Fatalf("statements %+v, want one Allow of both routes", st)
 	}
 }
 
@@ -116,6 +143,9 @@ func TestNewBuilderRejects(t *testing.T) {
 		{{Route: "GET/a?/{userId}"}},
 		{{Route: "GET/{orderId}/*"}},
 		{{Route: "GET/hello/{userId}"}, {Route: "GET/a b"}},
+		// A set config.RouteConflicts refuses.
+		{{Route: "GET/users/*"}, {Route: "GET/users/{userId}"}},
+		{{Route: "GET/a/{id}", Scopes: []string{"a"}}, {Route: "GET/a/{id}/b", Scopes: []string{"b"}}},
 	} {
 		if _, err := NewBuilder(rs); !errors.Is(err, ErrRoute) {
 			t.Errorf("%+v: err = %v, want ErrRoute", rs, err)
