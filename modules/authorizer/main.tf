@@ -40,24 +40,16 @@ locals {
   # AWS caps a function's environment at 4 KB, keys and values together.
   environment_bytes = sum(concat([0], [for k, v in local.environment : length(k) + length(v)]))
 
-  # An open route (no {userId}) must not reach a {userId} route's resources:
-  # in IAM matching "*" (so every parameter) matches any run of characters,
-  # "/" included. Each {userId} route is rendered with "{}" for its
-  # parameters, which no literal segment can hold, and matched against each
-  # open route turned into a regular expression.
-  open_route_patterns = { for r in coalesce(local.routes, []) : r.route => "^${join("/", [
-    for s in split("/", r.route) : s == "*" || can(regex("^\\{.*\\}$", s)) ? ".*" : replace(s, "/([\\\\.+*?()|\\[\\]{}^$])/", "\\$1")
-  ])}$" if !strcontains(r.route, "{userId}") }
-  user_route_samples = { for r in local.user_routes : r.route => join("/", [
-    for s in split("/", r.route) : s == "*" || can(regex("^\\{.*\\}$", s)) ? "{}" : s
-  ]) }
-  covered_user_routes = flatten([for o, p in local.open_route_patterns : [
-    for u, sample in local.user_route_samples : "${o} reaches ${u}" if can(regex(p, sample))
-  ]])
+  route_issuers = local.routes == null ? [] : distinct(flatten([for r in local.routes : r.issuers]))
+}
 
-  route_issuers   = local.routes == null ? [] : distinct(flatten([for r in local.routes : r.issuers]))
-  user_routes     = local.routes == null ? [] : [for r in local.routes : r if strcontains(r.route, "{userId}")]
-  unbound_issuers = length(var.issuers) > 1 ? [for r in local.user_routes : r.route if length(r.issuers) == 0] : []
+# The rules of functions/internal/config on the routes (null: the function's
+# default route), so that a set the cold start would refuse fails the plan.
+module "route_rules" {
+  source = "../route-rules"
+
+  routes  = coalesce(var.routes, { "GET /hello/{userId}" = {} })
+  issuers = keys(var.issuers)
 }
 
 module "function" {
@@ -113,12 +105,8 @@ resource "aws_api_gateway_authorizer" "this" {
       error_message = "Routes name issuers that are not in var.issuers: ${join(", ", setsubtract(local.route_issuers, keys(var.issuers)))}."
     }
     precondition {
-      condition     = length(local.covered_user_routes) == 0
-      error_message = "An open route (without {userId}) would let every caller reach every user's resources: ${join("; ", local.covered_user_routes)}."
-    }
-    precondition {
-      condition     = length(local.unbound_issuers) == 0
-      error_message = "With two or more issuers every {userId} route must name its issuers (two issuers may mint the same user id for different people): ${join(", ", local.unbound_issuers)}."
+      condition     = length(module.route_rules.errors) == 0
+      error_message = "The routes are refused (docs/security.md, \"Routes\"; docs/upgrading.md says how to rewrite them): ${join("; ", module.route_rules.errors)}."
     }
   }
 }

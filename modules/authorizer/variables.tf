@@ -108,9 +108,11 @@ variable "issuers" {
 variable "routes" {
   description = <<-EOT
     Routes the Allow policy can grant, keyed "VERB /path" (GET, POST, PUT, PATCH, DELETE or HEAD; no "*", no OPTIONS).
-    A path holds {userId} at most once as a whole segment (bound to the token's user id); other {params} become "*";
-    a final "/*" ({proxy+}) may follow a literal segment or {userId}. scopes: all must be in the token;
-    issuers: the issuers keys allowed on the route (empty: all; required for {userId} routes with two or more issuers).
+    A path holds {userId} at most once as a whole segment, after literal segments only (bound to the token's user id);
+    other {params} become "*"; a final "/*" ({proxy+}) may follow a literal segment or {userId}. scopes: all must be in the token;
+    issuers: the issuers keys allowed on the route (empty: all; exactly one for {userId} routes with two or more issuers).
+    The policy allows the routes a token earns and denies the others; sets where that could reach another user's paths
+    or hide an earned route are refused at plan (modules/route-rules, docs/security.md "Routes").
     null uses the function's default, GET /hello/{userId} for every issuer.
   EOT
   type = map(object({
@@ -119,21 +121,6 @@ variable "routes" {
   }))
   default = null
 
-  validation {
-    condition = var.routes == null ? true : alltrue([for k, _ in var.routes : (
-      can(regex("^(GET|POST|PUT|PATCH|DELETE|HEAD) (/|(/[^/]+)+)$", k)) &&
-      alltrue([for i, s in compact(slice(split("/", k), 1, length(split("/", k)))) : (
-        # a literal: visible ASCII but * ? { } /, not a dot segment
-        (can(regex("^[!-)+-.0->@-z|~]+$", s)) && s != "." && s != "..") ||
-        # a whole {param} ({userId} spelled exactly so)
-        (can(regex("^\\{[A-Za-z0-9_]+\\}$", s)) && (lower(s) != "{userid}" || s == "{userId}")) ||
-        # a final * after a literal or {userId}
-        (s == "*" && i == length(split("/", k)) - 2 && i > 0 && (!can(regex("^\\{", element(split("/", k), i))) || element(split("/", k), i) == "{userId}"))
-      )]) &&
-      length(regexall("\\{userId\\}", k)) <= 1
-    )])
-    error_message = "Each route key must be \"VERB /path\": VERB one of GET POST PUT PATCH DELETE HEAD; segments literal (visible ASCII but * ? { }, no . or ..) or a whole {param} of [A-Za-z0-9_]; {userId} at most once and spelled so; a final /* only after a literal segment or {userId}."
-  }
   validation {
     condition     = var.routes == null ? true : alltrue(flatten([for _, r in var.routes : [for s in r.scopes : can(regex("^[!#-\\[\\]-~]+$", s))]]))
     error_message = "Scopes are RFC 6749 scope tokens: visible ASCII without spaces, '\"' or '\\'."

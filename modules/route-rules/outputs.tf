@@ -1,0 +1,14 @@
+output "invalid_routes" {
+  description = "Route keys that break a rule of their own (syntax, {userId} placement); empty when all are valid."
+  value       = local.invalid
+}
+
+output "conflicts" {
+  description = "One line per pair of routes whose policy would reach another user's paths or hide an earned route, and per {userId} route that must name one issuer; empty when the set is sound."
+  value       = local.conflicts
+}
+
+output "errors" {
+  description = "invalid_routes and conflicts as the lines a precondition prints; empty when the routes are accepted."
+  value       = concat([for k in local.invalid : "route \"${k}\" is not VERB /path of literal, {param}, {userId} (once, after literal segments only) and final * segments"], local.conflicts)
+}
