@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -113,7 +114,7 @@ func oneIssuer(getenv func(string) string) ([]Issuer, error) {
 	if len(iss.Audiences) == 0 && len(iss.ClientIDs) == 0 {
 		return nil, invalid("AUDIENCES", "set AUDIENCES or CLIENT_IDS: a token minted for another app of the issuer must not pass (RFC 8725 §3.9)")
 	}
-	if err := checkClaimName(iss.UserIDClaim); err != nil {
+	if err := CheckClaimName(iss.UserIDClaim); err != nil {
 		return nil, invalid("USER_ID_CLAIM", "%v", err)
 	}
 	return []Issuer{iss}, nil
@@ -135,7 +136,7 @@ func checkIssuer(i Issuer) error {
 	if len(i.Audiences) == 0 && len(i.ClientIDs) == 0 {
 		return fmt.Errorf("%s: set audiences or client_ids: a token minted for another app of the issuer must not pass (RFC 8725 §3.9)", i.Name)
 	}
-	if err := checkClaimName(i.UserIDClaim); err != nil {
+	if err := CheckClaimName(i.UserIDClaim); err != nil {
 		return fmt.Errorf("%s: user_id_claim: %w", i.Name, err)
 	}
 	for _, v := range append(append([]string{}, i.Audiences...), i.ClientIDs...) {
@@ -196,17 +197,26 @@ func validName(s string) bool {
 	return true
 }
 
-// checkClaimName checks a user-id claim name: 1 to 64 bytes of visible
-// ASCII without '"', ',' or '\', the bytes that would change what the
-// verifier's JSON field tag for it means.
-func checkClaimName(s string) error {
+// reservedClaims are the claims the verifier reads for its own checks: the
+// registered ones (RFC 7519 §4.1) and the client, scope and token_use claims.
+// None of them names a user, so none is a user_id_claim; "sub" is.
+var reservedClaims = []string{"iss", "aud", "exp", "nbf", "iat", "jti", "scp", "scope", "client_id", "cid", "token_use"}
+
+// CheckClaimName checks a user-id claim name: 1 to 64 of [A-Za-z0-9_.:/-]
+// (sub, uid, email, username, custom:tenant_user-id, https://example.com/uid),
+// and none of reservedClaims. modules/authorizer states the same rule at
+// plan; token.New applies it again for verifiers built without FromEnv.
+func CheckClaimName(s string) error {
 	if s == "" || len(s) > 64 {
-		return fmt.Errorf("claim name %q is not 1 to 64 bytes", s)
+		return fmt.Errorf("claim name %q is not 1 to 64 characters", s)
 	}
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c >= 0x7f || c == '"' || c == ',' || c == '\\' {
-			return fmt.Errorf("claim name %q: byte %d is not visible ASCII or is one of \" , \\", s, i)
+		if c := s[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_.:/-", c) >= 0) {
+			return fmt.Errorf("claim name %q: byte %d is not a letter, digit or one of _ . : / -", s, i)
 		}
+	}
+	if slices.Contains(reservedClaims, s) {
+		return fmt.Errorf("claim name %q is a registered or scope claim (%s), never a user id", s, strings.Join(reservedClaims, " "))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -99,5 +100,45 @@ func TestRejectIssuers(t *testing.T) {
 	}
 	if !validName(strings.Repeat("a", 64)) || !validName("Okta_workforce-1") {
 		t.Error("valid names rejected")
+	}
+}
+
+// TestClaimName: the user_id_claim rule, in both forms (USER_ID_CLAIM and an
+// ISSUERS entry). modules/authorizer/tests/validation.tftest.hcl states the
+// same cases at plan.
+func TestClaimName(t *testing.T) {
+	good := []string{
+		"sub", "uid", "email", "username", "oid", "custom:tenant_user-id", "https://example.com/uid",
+		"a.b", "A_1", strings.Repeat("c", 64),
+	}
+	for _, name := range good {
+		if err := CheckClaimName(name); err != nil {
+			t.Errorf("%q rejected: %v", name, err)
+		}
+		if _, err := fromMap(with("USER_ID_CLAIM", name)); err != nil {
+			t.Errorf("USER_ID_CLAIM %q rejected: %v", name, err)
+		}
+		if _, err := fromMap(issuers(`{"name":"a","issuer":"https://a","audiences":["x"],"user_id_claim":"` + name + `"}`)); err != nil {
+			t.Errorf("ISSUERS user_id_claim %q rejected: %v", name, err)
+		}
+	}
+	bad := []string{
+		// Registered and scope claims: none names a user.
+		"iss", "aud", "exp", "nbf", "iat", "jti", "scp", "scope", "client_id", "cid", "token_use",
+		// Outside the alphabet or too long.
+		strings.Repeat("c", 65), "user id", "uid,string", `u"id`, `u\id`, "u\tid", "üid", "uid*", "uid@x", "uid+",
+	}
+	for _, name := range bad {
+		if CheckClaimName(name) == nil {
+			t.Errorf("%q accepted", name)
+		}
+		runRejects(t, []rejectCase{
+			{"USER_ID_CLAIM " + name, with("USER_ID_CLAIM", name), "USER_ID_CLAIM"},
+			{"ISSUERS user_id_claim " + name, issuers(`{"name":"a","issuer":"https://a","audiences":["x"],"user_id_claim":` + strconv.Quote(name) + `}`), "ISSUERS"},
+		})
+	}
+	// The message says what is wrong.
+	if err := CheckClaimName("client_id"); err == nil || !strings.Contains(err.Error(), "never a user id") {
+		t.Errorf("err = %v, want the reserved-claim reason", err)
 	}
 }
