@@ -22,7 +22,9 @@ func main() {
 	if levelErr != nil {
 		log.Warn("LOG_LEVEL ignored", slog.String("error", levelErr.Error()))
 	}
-	if _, err := config.HelloFromEnv(os.Getenv); err != nil {
+	// ISSUER_NAMES: the issuers whose users hello serves (empty: any).
+	cfg, err := config.HelloFromEnv(os.Getenv)
+	if err != nil {
 		log.Error("cold start failed", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
@@ -32,5 +34,5 @@ func main() {
 		log.Error("cold start failed", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	lambda.Start(hello.New(log, cors).Handle)
+	lambda.Start(hello.New(log, cfg, cors).Handle)
 }

@@ -155,9 +155,24 @@ func duration(name, v string, unit time.Duration, lo, hi int64, def time.Duratio
 	return time.Duration(n) * unit, nil
 }
 
-// Hello holds the settings of the hello function; it has none yet, and the
-// type exists so main stays "config + wiring" like the authorizer's.
-type Hello struct{}
+// Hello holds the settings of the hello function.
+type Hello struct {
+	// IssuerNames (ISSUER_NAMES, comma-separated) are the configured names
+	// of the issuers whose users hello serves; empty serves any. A user id
+	// alone does not say whose path it is: two issuers may mint the same id
+	// for different people, so hello checks the authorizer's issuerName too.
+	IssuerNames []string
+}
 
-// HelloFromEnv reads the hello settings.
-func HelloFromEnv(func(string) string) (*Hello, error) { return &Hello{}, nil }
+// HelloFromEnv reads the hello settings through getenv. Every error wraps
+// ErrInvalidSetting and names the variable at fault.
+func HelloFromEnv(getenv func(string) string) (*Hello, error) {
+	names := list(getenv("ISSUER_NAMES"))
+	for _, n := range names {
+		// The rule of ISSUERS' names: a name it cannot hold never matches.
+		if !validName(n) {
+			return nil, invalid("ISSUER_NAMES", "name %q is not 1 to 64 of [A-Za-z0-9_-]", n)
+		}
+	}
+	return &Hello{IssuerNames: names}, nil
+}

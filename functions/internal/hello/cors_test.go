@@ -40,7 +40,7 @@ func corsFrom(v string) (CORS, error) {
 
 // Every answer, the refusals included, is readable by the allowed origin.
 func TestHandleCORS(t *testing.T) {
-	h := New(nil, CORS{AllowOrigin: "http://127.0.0.1:8081"})
+	h := New(nil, nil, CORS{AllowOrigin: "http://127.0.0.1:8081"})
 	for _, tc := range []struct {
 		name       string
 		authorizer map[string]interface{}
