@@ -2,35 +2,55 @@
 // memory first, then the issuer's shared DynamoDB item (through Store), then
 // the issuer itself.
 //
-// Behaviour:
+// Two paths, one file each:
 //
-//   - Warm invocations are served from an immutable in-memory map swapped
-//     atomically; a hit takes no lock and allocates nothing. Keys are filed
-//     under go-jose's KeyID whichever way they arrived (package jwks).
+//   - Warm (warm.go), at a cold start: unless a fresh set is held, the
+//     stored item when it is fresh, else the issuer; an issuer's set is
+//     saved to the item, then published. Synchronous: when Warm returns,
+//     the next cold start can read the item.
+//   - Key (provider.go, refresh.go), on every verdict: a hit is a map read
+//     of the held set while it is fresh, with no lock and no allocation. A
+//     miss (unknown kid, or the set expired) waits for one refetch, shared
+//     by every miss that comes while it runs (single flight): a newer stored
+//     set that has the kid, else, if the fleet's lease lets this instance
+//     ask, the issuer, whose set is published and then saved.
+//
+// Both paths end in one outcome (outcome.go): the set to publish, where it
+// came from (only an issuer's set is saved), and when the issuer was last
+// asked, from which the refetch window runs. publish is the one place the
+// held set and the window change.
+//
+// Rules:
+//
+//   - Keys are filed under go-jose's KeyID whichever way they arrived, and
+//     package jwks decides which keys are usable.
 //   - The held set is fresh for TTL after it was fetched from the issuer (the
 //     fetch time travels with the DynamoDB item, so a set loaded from the
-//     item expires with it). An expired set is refreshed (DynamoDB, then the
-//     issuer); while that fails the held keys keep being served for at most
-//     MaxStale past their TTL (stale-if-error), then no key is served.
+//     item expires with it). While every refresh fails the held keys keep
+//     being served for at most MaxStale past their TTL (stale-if-error),
+//     then no key is served.
 //   - A stored item dated more than ClockSkew after Now is refused and
 //     replaced by the next issuer fetch: nobody can pin a key by writing the
-//     item once with a fetched_at in the far future.
-//   - A kid that is not held triggers one refresh that goes to the issuer,
-//     unless the DynamoDB item is newer than the held set and has the kid.
-//     The refresh replaces the set: keys the issuer removed stop validating.
+//     item once with a fetched_at in the far future. A stored set older than
+//     the held one is ignored.
+//   - A refetch replaces the set: keys the issuer removed stop validating.
+//     A set never replaces a newer one.
 //   - Issuer fetches are spaced by RefetchMinInterval (the window; zero means
-//     none). With a Store, an unknown kid fetches only when this instance
-//     wins the item's refetch lease, so the fleet sharing the table makes at
-//     most one such fetch per window; the others use the item or what they
-//     hold. Without a Store the window is per instance. Inside the window a
-//     caller gets its answer from what is held, without I/O.
-//   - Refreshes are single-flight: concurrent callers wait for the one in
-//     flight, or for their own context, whichever ends first.
+//     none), which runs from the end of the last fetch, or from the item's
+//     fetched_at when a stored set was taken. Inside it a miss is answered
+//     from what is held, without I/O. With a Store, a miss while a fresh set
+//     is held fetches only when this instance wins the item's refetch lease,
+//     so the fleet sharing the table makes at most one such fetch per window
+//     (DynamoDB's conditional writes to one item are atomic); the others use
+//     the item or what they hold. Without a Store the window is per instance.
+//   - A waiting Key returns when the refetch is published or its own context
+//     ends, whichever comes first; the refetch itself is detached from it.
 //   - One load (DynamoDB reads, the issuer fetch and the write-back) ends
-//     within 2 × FetchTimeout: the reads share one FetchTimeout, the issuer
-//     fetch (discovery included) gets one FetchTimeout, and the write-back
-//     only what remains. A cold start's first verdict is thus bounded
-//     whatever DynamoDB and the issuer do.
+//     within 2 × FetchTimeout: the reads (item and lease) share one
+//     FetchTimeout, the issuer fetch (discovery included) gets one, and the
+//     write-back only what remains. A cold start's first verdict is thus
+//     bounded whatever DynamoDB and the issuer do. When DynamoDB has just
+//     failed, Warm publishes without waiting for the write-back.
 //   - Every fault is logged as one slog line and is never fatal; an issuer
 //     fetch logs one line whatever the size of the key set.
 //

@@ -178,15 +178,9 @@ func newProvider(t testing.TB, o Options) (*Provider, *jwttest.Log) {
 	return p, lb
 }
 
-// settle waits until the latest refresh's write-back to the store has ended.
-func (p *Provider) settle() {
-	p.mu.Lock()
-	f := p.lastFlight
-	p.mu.Unlock()
-	if f != nil {
-		<-f.saved
-	}
-}
+// settle waits until every write-back to the store has ended (a refetch's
+// runs after its keys are published).
+func (p *Provider) settle() { p.behind.Wait() }
 
 func mustKey(t testing.TB, p *Provider, kid string) *jose.JSONWebKey {
 	t.Helper()

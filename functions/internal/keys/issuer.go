@@ -9,6 +9,26 @@ import (
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/jwks"
 )
 
+// ask fetches the set from the issuer. When that fails, a newer stored set
+// (even expired: it may still be servable) beats the held one; the window
+// runs from the failure, so a hanging issuer is asked again only after it.
+func (p *Provider) ask(ctx context.Context, held, stored *keySet) outcome {
+	s, err := p.fetchIssuer(ctx, p.now())
+	asked := p.now()
+	switch {
+	case err == nil:
+		return outcome{set: s, from: fromIssuer, asked: asked}
+	case stored != nil:
+		p.log.Warn("keys: issuer fetch failed, serving the stored keys", "error", err.Error(), "keys", len(stored.keys), "fetched_at", stored.fetchedAt.Unix())
+		return outcome{set: stored, from: fromStore, asked: asked, err: err}
+	case held != nil:
+		p.log.Warn("keys: issuer fetch failed, serving the held keys", "error", err.Error(), "keys", len(held.keys), "fetched_at", held.fetchedAt.Unix())
+	default:
+		p.log.Error("keys: issuer fetch failed and no keys are held", "error", err.Error())
+	}
+	return outcome{from: keepHeld, asked: asked, err: err}
+}
+
 // fetchIssuer discovers the jwks_uri if needed and fetches the set, both
 // within one FetchTimeout (and within ctx).
 func (p *Provider) fetchIssuer(ctx context.Context, start time.Time) (*keySet, error) {

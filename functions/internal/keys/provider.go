@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,36 +12,6 @@ import (
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/jwks"
 )
-
-// Options configures a Provider. The caller passes package config's
-// validated values (URLs included, which keys does not check again); keys
-// applies no defaults, and a zero duration means what it says.
-type Options struct {
-	Issuer  string // the exact "iss"; discovery reads <Issuer>/.well-known/openid-configuration
-	JWKSURL string // "" → discovered from Issuer
-
-	Store Store // nil → memory only, and the refetch window is per instance
-
-	// TTL (> 0) is how long a fetched set is fresh.
-	TTL time.Duration
-	// MaxStale (≥ 0) is how long past its TTL a set is still served while
-	// every refresh fails. 0: never past TTL.
-	MaxStale time.Duration
-	// RefetchMinInterval (≥ 0) is the least time between two issuer fetches
-	// (fleet-wide for unknown kids when there is a Store). 0: no window.
-	RefetchMinInterval time.Duration
-	// ClockSkew (≥ 0) is how far a stored fetched_at may lie ahead of Now
-	// (another instance's clock); a later one is refused and replaced.
-	// 0: not at all.
-	ClockSkew time.Duration
-	// FetchTimeout (> 0) bounds the issuer fetch (discovery included) and,
-	// separately, the DynamoDB reads; a whole load ends within twice it.
-	FetchTimeout time.Duration
-
-	HTTPClient *http.Client     // nil → jwks.NewHTTPClient(FetchTimeout)
-	Logger     *slog.Logger     // nil → discard
-	Now        func() time.Time // nil → time.Now (tests inject a clock)
-}
 
 // Provider serves one issuer's public keys by kid. It is safe for
 // concurrent use.
@@ -61,14 +30,17 @@ type Provider struct {
 
 	cur atomic.Pointer[keySet]
 
-	mu         sync.Mutex
-	flight     *flight   // the refresh in progress, if any
-	lastFlight *flight   // the latest refresh that ended; Warm waits for its write-back
-	nextIssuer time.Time // earliest start of the next issuer fetch by this instance
-	lastErr    error     // fault of the last refresh, for ErrUnavailable
+	mu      sync.Mutex
+	flight  *flight   // the refetch in progress, if any
+	nextAsk time.Time // the window: earliest start of this instance's next issuer fetch
+	lastErr error     // fault of the last load, for ErrUnavailable
+
+	// behind counts the work that goes on after its keys are published: a
+	// refetch's write-back, or Warm's when DynamoDB has just failed.
+	behind sync.WaitGroup
 
 	// discovered is the jwks_uri found by discovery; only the running
-	// refresh (at most one at a time) reads or writes it.
+	// load (one refetch, or Warm at a cold start) reads or writes it.
 	discovered string
 }
 
@@ -80,47 +52,24 @@ type keySet struct {
 	expiresAt time.Time
 }
 
-// New checks opts and returns a Provider holding no keys yet (see Warm).
-func New(opts Options) (*Provider, error) {
-	switch {
-	case opts.Issuer == "" && opts.JWKSURL == "":
-		return nil, fmt.Errorf("new key provider: %w: Issuer or JWKSURL is required", ErrInvalidOptions)
-	case opts.TTL <= 0 || opts.FetchTimeout <= 0:
-		return nil, fmt.Errorf("new key provider: %w: TTL and FetchTimeout must be positive", ErrInvalidOptions)
-	case opts.MaxStale < 0 || opts.RefetchMinInterval < 0 || opts.ClockSkew < 0:
-		return nil, fmt.Errorf("new key provider: %w: negative duration", ErrInvalidOptions)
+// fresh reports whether s may be served at now without a refresh.
+func (s *keySet) fresh(now time.Time) bool { return s != nil && now.Before(s.expiresAt) }
+
+// has reports whether s is fresh and holds kid.
+func (s *keySet) has(kid string, now time.Time) bool {
+	if !s.fresh(now) {
+		return false
 	}
-	p := &Provider{
-		issuer:   opts.Issuer,
-		jwksURL:  opts.JWKSURL,
-		store:    opts.Store,
-		ttl:      opts.TTL,
-		maxStale: opts.MaxStale,
-		window:   opts.RefetchMinInterval,
-		skew:     opts.ClockSkew,
-		timeout:  opts.FetchTimeout,
-		log:      opts.Logger,
-		now:      opts.Now,
-	}
-	if p.log == nil {
-		p.log = slog.New(slog.DiscardHandler)
-	}
-	if p.now == nil {
-		p.now = time.Now
-	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = jwks.NewHTTPClient(p.timeout)
-	}
-	p.client = jwks.NewClient(hc)
-	return p, nil
+	_, ok := s.keys[kid]
+	return ok
 }
 
-// Key returns the public key with the given kid.
+// Key returns the public key with the given kid: a map read while the set
+// is fresh, else the answer of a refetch (see refresh.go).
 //
 // Errors: ErrKeyNotFound when servable keys are held but none matches,
 // ErrUnavailable when no servable keys could be obtained, or the context's
-// error when ctx ends while waiting for a refresh and nothing held matches
+// error when ctx ends while waiting for a refetch and nothing held matches
 // (wrapped together with ErrUnavailable when nothing servable is held).
 func (p *Provider) Key(ctx context.Context, kid string) (*jose.JSONWebKey, error) {
 	if s := p.cur.Load(); s != nil {
@@ -128,14 +77,16 @@ func (p *Provider) Key(ctx context.Context, kid string) (*jose.JSONWebKey, error
 			return k, nil
 		}
 	}
-	return p.slowKey(ctx, kid)
+	return p.missed(ctx, kid)
 }
 
-func (p *Provider) slowKey(ctx context.Context, kid string) (*jose.JSONWebKey, error) {
-	waitErr := p.refresh(ctx, kid, false)
+// missed answers a kid the fresh set lacks, from whatever is servable once
+// the refetch has ended (or was not allowed).
+func (p *Provider) missed(ctx context.Context, kid string) (*jose.JSONWebKey, error) {
+	waitErr := p.awaitRefetch(ctx, kid)
 	s := p.servable(p.now())
 	if s != nil {
-		// Fresh after the refresh, or stale (within MaxStale) because it
+		// Fresh after the refetch, or stale (within MaxStale) because it
 		// failed or was skipped: either way the best key we have.
 		if k, ok := s.keys[kid]; ok {
 			return k, nil
@@ -163,7 +114,7 @@ func (p *Provider) servable(now time.Time) *keySet {
 	return s
 }
 
-// unavailable wraps ErrUnavailable with the last refresh's fault, if any.
+// unavailable wraps ErrUnavailable with the last load's fault, if any.
 func (p *Provider) unavailable(verb string) error {
 	p.mu.Lock()
 	last := p.lastErr
@@ -172,31 +123,4 @@ func (p *Provider) unavailable(verb string) error {
 		return fmt.Errorf("%s: %w: %w", verb, ErrUnavailable, last)
 	}
 	return fmt.Errorf("%s: %w", verb, ErrUnavailable)
-}
-
-// Warm loads the keys (DynamoDB, then the issuer) unless a fresh set is
-// held, and waits for the write-back of an issuer fetch: at a cold start
-// nothing waits on us yet and the environment is not frozen, so the next
-// cold start can read the item. All of it ends within 2 × FetchTimeout (or
-// ctx). It returns an error wrapping ErrUnavailable only when no servable
-// keys are held afterwards; the Provider keeps retrying on demand, so the
-// error is informational and must not stop the function.
-func (p *Provider) Warm(ctx context.Context) error {
-	_ = p.refresh(ctx, "", true)
-	p.mu.Lock()
-	f := p.lastFlight
-	p.mu.Unlock()
-	if f != nil && !f.storeFailed {
-		select {
-		case <-f.saved:
-		case <-ctx.Done():
-		}
-	}
-	if p.servable(p.now()) != nil {
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("warm keys: %w: %w", ErrUnavailable, err)
-	}
-	return p.unavailable("warm keys")
 }

@@ -25,7 +25,8 @@ type Entry struct {
 // clock of its own, so its decisions follow the Provider's Now.
 type Store interface {
 	// Load returns the entry, or an error wrapping ErrNoEntry when there is
-	// none (an item holding only a lease has none).
+	// none (an item holding only a lease has none), ErrInvalidEntry when
+	// the item is malformed, anything else when DynamoDB failed.
 	Load(ctx context.Context) (Entry, error)
 	// Save writes e unless the stored entry was fetched at or after
 	// e.FetchedAt (the newer fetch wins). A stored fetched_at after notAfter
@@ -37,10 +38,39 @@ type Store interface {
 	Lease(ctx context.Context, now, until, notAfter time.Time) (bool, error)
 }
 
-// storeFault reports whether err from the Store is a fault of DynamoDB
-// itself rather than of what the item holds.
-func storeFault(err error) bool {
-	return err != nil && !errors.Is(err, ErrNoEntry) && !errors.Is(err, ErrInvalidEntry) && !errors.Is(err, ErrFutureEntry)
+// stored is what the shared item offers a load.
+type stored struct {
+	set *keySet // a set newer than the held one (perhaps expired), or nil
+	// down: DynamoDB itself failed. The lease is not tried, and Warm does
+	// not wait for a write-back.
+	down bool
+}
+
+// readItem reads the shared item, keeping its set only when it is newer
+// than held: an older one has nothing to teach.
+func (p *Provider) readItem(ctx context.Context, held *keySet) stored {
+	if p.store == nil {
+		return stored{}
+	}
+	s, err := p.loadStore(ctx)
+	switch {
+	case errors.Is(err, ErrNoEntry):
+	case errors.Is(err, ErrInvalidEntry) || errors.Is(err, ErrFutureEntry):
+		p.log.Warn("keys: stored keys refused, going to the issuer", "error", err.Error())
+	case err != nil:
+		p.log.Warn("keys: DynamoDB load failed, going to the issuer", "error", err.Error())
+		return stored{down: true}
+	case held == nil || s.fetchedAt.After(held.fetchedAt):
+		return stored{set: s}
+	}
+	return stored{}
+}
+
+// adopt takes a stored set. The issuer was asked at its fetched_at (by
+// whichever instance wrote the item): this instance's window runs from then.
+func (p *Provider) adopt(s *keySet, now time.Time) outcome {
+	p.log.Info("keys: loaded from DynamoDB", "keys", len(s.keys), "fetched_at", s.fetchedAt.Unix())
+	return outcome{set: s, from: fromStore, asked: minTime(s.fetchedAt, now)}
 }
 
 // loadStore reads and checks the stored entry.
@@ -63,18 +93,49 @@ func (p *Provider) loadStore(ctx context.Context) (*keySet, error) {
 	return &keySet{keys: set.Keys, json: set.JSON, fetchedAt: e.FetchedAt, expiresAt: expires}, nil
 }
 
-// saveStore writes s back; an item dated beyond the clock skew is replaced.
-func (p *Provider) saveStore(ctx context.Context, s *keySet) error {
+// save writes an issuer's set back; an item dated beyond the clock skew is
+// replaced. A failure is logged: the keys are served all the same.
+func (p *Provider) save(ctx context.Context, s *keySet) {
+	if p.store == nil {
+		return
+	}
 	e := Entry{JWKS: s.json, FetchedAt: s.fetchedAt, ExpiresAt: s.expiresAt}
-	return p.store.Save(ctx, e, p.now().Add(p.skew))
+	if err := p.store.Save(ctx, e, p.now().Add(p.skew)); err != nil {
+		p.log.Warn("keys: DynamoDB save failed, continuing", "error", err.Error())
+	}
 }
 
-// takeLease claims the fleet's refetch lease for one window from now. The
-// lease is held in whole seconds, rounded up, so it never ends early.
-func (p *Provider) takeLease(ctx context.Context, now time.Time) (bool, error) {
+// saveBehind saves s after the caller has returned, within the caller's
+// deadline.
+func (p *Provider) saveBehind(ctx context.Context, s *keySet) {
+	deadline, _ := ctx.Deadline()
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	p.behind.Go(func() {
+		defer cancel()
+		p.save(ctx, s)
+	})
+}
+
+// mayAsk takes the fleet's refetch lease for one window from now. It
+// reports whether this instance may ask the issuer: it won the lease, or
+// the lease could not be read (then the window still bounds this instance).
+// The lease is held in whole seconds, rounded up, so it never ends early.
+func (p *Provider) mayAsk(ctx context.Context, now time.Time) bool {
 	until := now.Add(p.window)
 	if t := until.Truncate(time.Second); t.Before(until) {
 		until = t.Add(time.Second)
 	}
-	return p.store.Lease(ctx, now, until, until.Add(p.skew))
+	won, err := p.store.Lease(ctx, now, until, until.Add(p.skew))
+	if err != nil {
+		p.log.Warn("keys: refetch lease failed, fetching anyway", "error", err.Error())
+		return true
+	}
+	return won
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
