@@ -96,8 +96,12 @@ variable "issuers" {
     error_message = "Every issuer needs audiences or client_ids: without either, a token minted for any other app of the same issuer would be accepted (RFC 8725 3.9)."
   }
   validation {
-    condition     = alltrue([for _, i in var.issuers : i.user_id_claim == null || can(regex("^[!#-+\\--\\[\\]-~]{1,64}$", i.user_id_claim))])
-    error_message = "A user_id_claim is 1-64 bytes of visible ASCII without '\"', ',' or '\\'."
+    condition     = alltrue([for _, i in var.issuers : i.user_id_claim == null || can(regex("^[A-Za-z0-9_.:/-]{1,64}$", i.user_id_claim))])
+    error_message = "A user_id_claim is 1-64 letters, digits or any of _ . : / - (sub, uid, email, custom:tenant_id, https://example.com/uid)."
+  }
+  validation {
+    condition     = alltrue([for _, i in var.issuers : !contains(["iss", "aud", "exp", "nbf", "iat", "jti", "scp", "scope", "client_id", "cid", "token_use"], coalesce(i.user_id_claim, "sub"))])
+    error_message = "A user_id_claim cannot be a registered or scope claim (iss, aud, exp, nbf, iat, jti, scp, scope, client_id, cid, token_use): none of them names a user. Use sub (the default) or the issuer's user claim (Okta: uid)."
   }
   validation {
     condition     = length(distinct([for _, i in var.issuers : i.issuer])) == length(var.issuers)

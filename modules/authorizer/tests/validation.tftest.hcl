@@ -246,6 +246,60 @@ run "user_id_claim_with_comma" {
   expect_failures = [var.issuers]
 }
 
+run "user_id_claim_outside_alphabet" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], user_id_claim = "uid@example" } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "user_id_claim_too_long" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], user_id_claim = join("", [for i in range(65) : "u"]) } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "user_id_claim_registered" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], user_id_claim = "iss" } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "user_id_claim_client_id" {
+  command = plan
+  variables {
+    issuers = { cognito = { issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc", client_ids = ["c1"], user_id_claim = "client_id" } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "user_id_claim_scope" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], user_id_claim = "scp" } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "user_id_claim_url" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], user_id_claim = "https://example.com/uid" } }
+  }
+}
+
+run "user_id_claim_sub" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], user_id_claim = "sub" } }
+  }
+}
+
 run "user_id_claim_plain" {
   command = plan
   variables {
