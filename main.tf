@@ -2,6 +2,9 @@
 # the hello function) are protected by the JWT TOKEN authorizer.
 locals {
   hello_package = var.hello_package.s3_bucket != null ? null : coalesce(var.hello_package.path, "${path.module}/dist/${var.architecture}/hello.zip")
+  # The issuers hello serves (its ISSUER_NAMES; empty: any): by default those
+  # of its own route, which the authorizer already holds it to.
+  hello_issuers = sort(distinct(var.hello_issuers == null ? var.hello_route.issuers : var.hello_issuers))
 
   routes = merge(
     {
@@ -67,7 +70,11 @@ module "hello" {
   package_hint = "Build it with `make package ARCH=${var.architecture}` in a checkout of the module, or from any folder: go run github.com/jwtauthz/terraform-aws-jwt-authorizer/cmd/package@<version> -arch ${var.architecture} -out dist (then set hello_package.path), or publish it to S3 (hello_package.s3_bucket/s3_key)."
   architecture = var.architecture
   # API Gateway adds no headers to an AWS_PROXY answer: hello sends CORS's.
-  environment = var.cors == null ? {} : { CORS_ALLOW_ORIGIN = var.cors.allow_origin }
+  # ISSUER_NAMES: hello checks the token's issuer as well as its user id.
+  environment = merge(
+    var.cors == null ? {} : { CORS_ALLOW_ORIGIN = var.cors.allow_origin },
+    length(local.hello_issuers) == 0 ? {} : { ISSUER_NAMES = join(",", local.hello_issuers) },
+  )
 
   memory_size                       = var.hello_function.memory_size
   timeout                           = var.hello_function.timeout

@@ -81,6 +81,17 @@ output "authorizer_log_group_arn" {
 output "hello_function_name" {
   description = "Name of the hello Lambda function."
   value       = module.hello.function_name
+
+  # hello_issuers against issuers and hello_route: checked here because a
+  # variable's validation may not read another variable before Terraform 1.9.
+  precondition {
+    condition     = length(setsubtract(local.hello_issuers, keys(var.issuers))) == 0
+    error_message = "hello_issuers names no configured issuer: ${join(", ", setsubtract(local.hello_issuers, keys(var.issuers)))} (the issuers are ${join(", ", keys(var.issuers))})."
+  }
+  precondition {
+    condition     = length(local.hello_issuers) == 0 || length(setsubtract(length(var.hello_route.issuers) > 0 ? var.hello_route.issuers : keys(var.issuers), local.hello_issuers)) == 0
+    error_message = "hello_issuers (${join(", ", local.hello_issuers)}) must include every issuer of hello_route (empty: all issuers): hello would refuse the users the authorizer lets through its own route."
+  }
 }
 
 output "hello_function_arn" {

@@ -51,6 +51,17 @@ variable "hello_route" {
   nullable = false
 }
 
+variable "hello_issuers" {
+  description = "Names (keys of issuers) of the issuers whose users hello answers, its ISSUER_NAMES: hello refuses (403) a request whose authorizer context names another issuer, as it refuses another user's path, because two issuers may mint the same user id for different people. null: hello_route.issuers; empty: any issuer. When routes also point at hello, list their issuers too."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = alltrue([for n in coalesce(var.hello_issuers, []) : can(regex("^[A-Za-z0-9_-]{1,64}$", n))])
+    error_message = "Each hello issuer is an issuer name: 1 to 64 of letters, digits, '_' and '-'."
+  }
+}
+
 variable "routes" {
   description = "More routes of the API, keyed \"VERB /path\", each to a Lambda function or an HTTP URL with its scopes and issuers (see modules/rest-api)."
   type = map(object({
