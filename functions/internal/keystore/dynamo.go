@@ -13,18 +13,12 @@ import (
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keys"
 )
 
-// Sentinel errors.
-var (
-	// ErrNotFound: no item, or one holding only a lease (it is
-	// keys.ErrNoEntry, so the Provider can tell a miss from a fault).
-	ErrNotFound = keys.ErrNoEntry
-	// ErrInvalidItem: the item exists but is not a well-formed entry, or an
-	// entry cannot be stored (it is keys.ErrInvalidEntry: the Provider
-	// replaces such an item rather than treating DynamoDB as down).
-	ErrInvalidItem = keys.ErrInvalidEntry
-	// ErrDynamoDB wraps every error returned by the DynamoDB client.
-	ErrDynamoDB = errors.New("keystore: DynamoDB request failed")
-)
+// ErrDynamoDB wraps every error returned by the DynamoDB client. The
+// item's own faults are keys' sentinels, so that the Provider tells them
+// apart: keys.ErrNoEntry (no item, or one holding only a lease) and
+// keys.ErrInvalidEntry (not a well-formed entry, or one that cannot be
+// stored; the Provider replaces it rather than treating DynamoDB as down).
+var ErrDynamoDB = errors.New("keystore: DynamoDB request failed")
 
 // API is the part of *dynamodb.Client the store uses: the role needs these
 // two actions and no other.
@@ -62,12 +56,12 @@ func (d *Dynamo) key() map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{AttrPK: &types.AttributeValueMemberS{Value: d.pk}}
 }
 
-// Load reads the item. A missing or lease-only item wraps ErrNotFound; a
-// malformed one ErrInvalidItem; a client failure ErrDynamoDB. A nil *Dynamo
-// holds nothing.
+// Load reads the item. A missing or lease-only item wraps keys.ErrNoEntry;
+// a malformed one keys.ErrInvalidEntry; a client failure ErrDynamoDB. A nil
+// *Dynamo holds nothing.
 func (d *Dynamo) Load(ctx context.Context) (keys.Entry, error) {
 	if d == nil {
-		return keys.Entry{}, fmt.Errorf("load keys item: %w", ErrNotFound)
+		return keys.Entry{}, fmt.Errorf("load keys item: %w", keys.ErrNoEntry)
 	}
 	out, err := d.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.table), Key: d.key()})
 	if err != nil {
@@ -88,10 +82,10 @@ func (d *Dynamo) Save(ctx context.Context, e keys.Entry, notAfter time.Time) err
 		return nil
 	}
 	if len(e.JWKS) == 0 || len(e.JWKS) > MaxJWKSBytes {
-		return fmt.Errorf("save keys item: %w: jwks of %d bytes", ErrInvalidItem, len(e.JWKS))
+		return fmt.Errorf("save keys item: %w: jwks of %d bytes", keys.ErrInvalidEntry, len(e.JWKS))
 	}
 	if e.FetchedAt.IsZero() || e.ExpiresAt.Before(e.FetchedAt) {
-		return fmt.Errorf("save keys item: %w: fetched_at %v, expires_at %v", ErrInvalidItem, e.FetchedAt, e.ExpiresAt)
+		return fmt.Errorf("save keys item: %w: fetched_at %v, expires_at %v", keys.ErrInvalidEntry, e.FetchedAt, e.ExpiresAt)
 	}
 	// Written unless the stored item is as new or newer (and not dated
 	// beyond notAfter, which an honest writer cannot have done).

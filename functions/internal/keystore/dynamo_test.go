@@ -49,7 +49,7 @@ func value(t *testing.T, a types.AttributeValue) string {
 
 func TestNilStore(t *testing.T) {
 	var d *Dynamo
-	if _, err := d.Load(context.Background()); !errors.Is(err, ErrNotFound) {
+	if _, err := d.Load(context.Background()); !errors.Is(err, keys.ErrNoEntry) {
 		t.Fatalf("load: %v", err)
 	}
 	if err := d.Save(context.Background(), keys.Entry{}, time.Time{}); err != nil {
@@ -97,7 +97,7 @@ func TestSaveRequest(t *testing.T) {
 		{JWKS: make([]byte, MaxJWKSBytes+1), FetchedAt: at, ExpiresAt: at},
 		{JWKS: []byte("{}"), FetchedAt: at, ExpiresAt: at.Add(-time.Second)},
 	} {
-		if err := d.Save(ctx, e, at); !errors.Is(err, ErrInvalidItem) {
+		if err := d.Save(ctx, e, at); !errors.Is(err, keys.ErrInvalidEntry) {
 			t.Errorf("invalid entry saved: %v", err)
 		}
 	}
@@ -162,7 +162,7 @@ func TestLoadDecode(t *testing.T) {
 	} {
 		f.item = good()
 		mutate(f.item)
-		if _, err := d.Load(context.Background()); !errors.Is(err, ErrInvalidItem) || !errors.Is(err, keys.ErrInvalidEntry) {
+		if _, err := d.Load(context.Background()); !errors.Is(err, keys.ErrInvalidEntry) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}
@@ -171,7 +171,7 @@ func TestLoadDecode(t *testing.T) {
 		"lease only": {AttrPK: s("p"), AttrRefetchAfter: n("100"), AttrExpiresAt: n("100")},
 	} {
 		f.item = item
-		if _, err := d.Load(context.Background()); !errors.Is(err, ErrNotFound) {
+		if _, err := d.Load(context.Background()); !errors.Is(err, keys.ErrNoEntry) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,9 +39,10 @@ func newSite(t *testing.T, kids ...string) *site {
 func (s *site) provider(t *testing.T, timeout time.Duration) (*keys.Provider, *jwttest.Log) {
 	t.Helper()
 	logs := &jwttest.Log{}
+	in := &instance{Store: s.store(), writes: &s.writes, logs: logs}
 	p, err := keys.New(keys.Options{
 		JWKSURL:            s.iss.JWKSURL(),
-		Store:              s.store(),
+		Store:              in,
 		TTL:                testTTL,
 		MaxStale:           24 * time.Hour,
 		RefetchMinInterval: testWindow,
@@ -52,7 +54,53 @@ func (s *site) provider(t *testing.T, timeout time.Duration) (*keys.Provider, *j
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.instances.Store(p, in)
 	return p, logs
+}
+
+// instance is one provider's store and log.
+type instance struct {
+	keys.Store
+	writes *sync.Mutex  // the site's
+	saved  atomic.Int64 // write-backs ended, whatever their result
+	logs   *jwttest.Log
+}
+
+// Save and Lease take the item's turn, as DynamoDB applies the writes to
+// one item one at a time. moto does not: its UpdateItem checks the
+// condition and then writes, unlocked, on a threaded server (moto 5.2.1),
+// so two concurrent leases can both be won there, which the fleet's
+// one-fetch-per-window rests on DynamoDB never allowing.
+func (in *instance) Save(ctx context.Context, e keys.Entry, notAfter time.Time) error {
+	defer in.saved.Add(1)
+	in.writes.Lock()
+	defer in.writes.Unlock()
+	return in.Store.Save(ctx, e, notAfter)
+}
+
+func (in *instance) Lease(ctx context.Context, now, until, notAfter time.Time) (bool, error) {
+	in.writes.Lock()
+	defer in.writes.Unlock()
+	return in.Store.Lease(ctx, now, until, notAfter)
+}
+
+// settle waits until every issuer fetch of p has been written back: a
+// refetch publishes its keys first and saves them after Key has returned.
+func (s *site) settle(p *keys.Provider) error {
+	v, _ := s.instances.Load(p)
+	in := v.(*instance)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		fetches := int64(strings.Count(in.logs.String(), `"msg":"keys: fetched from the issuer"`))
+		saved := in.saved.Load()
+		if saved >= fetches {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("write-backs: %d of %d issuer fetches saved", saved, fetches)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func TestColdStartReadsItem(t *testing.T) {
@@ -75,7 +123,7 @@ func TestMissWritesItem(t *testing.T) {
 	s := newSite(t, "a")
 	p, _ := s.provider(t, 2*time.Second)
 	before := time.Now().Unix()
-	if _, err := settledKey(p, "a"); err != nil {
+	if _, err := s.settledKey(p, "a"); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.iss.Fetches(); n != 1 {
@@ -104,7 +152,7 @@ func TestExpiredItemRefetched(t *testing.T) {
 	old := keys.Entry{JWKS: jwttest.NewJWKS("old"), FetchedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
 	s.seed(t, old)
 	p, _ := s.provider(t, 2*time.Second)
-	// Warm, as a cold start does: it also waits for the write-back.
+	// Warm, as a cold start does: it saves the issuer's set before it returns.
 	if err := p.Warm(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +176,7 @@ func TestConcurrentColdStarts(t *testing.T) {
 			p, logs := s.provider(t, 5*time.Second)
 			<-start
 			for _, kid := range []string{"a", "b"} {
-				if _, err := settledKey(p, kid); err != nil {
+				if _, err := s.settledKey(p, kid); err != nil {
 					t.Errorf("provider %d, kid %s: %v", i, kid, err)
 				}
 			}
@@ -218,7 +266,7 @@ func TestRotationRefreshesItem(t *testing.T) {
 // and that the issuer has had fetches requests so far.
 func (s *site) wantKeys(t *testing.T, p *keys.Provider, has, gone string, fetches int64) {
 	t.Helper()
-	if _, err := settledKey(p, has); err != nil {
+	if _, err := s.settledKey(p, has); err != nil {
 		t.Fatalf("key %s: %v", has, err)
 	}
 	if _, err := p.Key(context.Background(), gone); !errors.Is(err, keys.ErrKeyNotFound) {
@@ -229,11 +277,13 @@ func (s *site) wantKeys(t *testing.T, p *keys.Provider, has, gone string, fetche
 	}
 }
 
-// settledKey is Key followed by Warm, which (the set being fresh) only waits
-// for the write-back to DynamoDB that runs after keys are published.
-func settledKey(p *keys.Provider, kid string) (*jose.JSONWebKey, error) {
+// settledKey is Key followed by the write-back to DynamoDB it may have
+// started.
+func (s *site) settledKey(p *keys.Provider, kid string) (*jose.JSONWebKey, error) {
 	k, err := p.Key(context.Background(), kid)
-	_ = p.Warm(context.Background())
+	if serr := s.settle(p); serr != nil {
+		return k, serr
+	}
 	return k, err
 }
 
@@ -273,7 +323,9 @@ func TestFleetRefetchWindow(t *testing.T) {
 		}
 		wg.Wait()
 		for _, p := range fleet {
-			_ = p.Warm(context.Background()) // wait for write-backs
+			if err := s.settle(p); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if got, want := s.iss.Fetches(), 1+w+1; got != want {
 			t.Fatalf("window %d: issuer requests = %d, want %d; logs:\n%s", w, got, want, logs)

@@ -36,11 +36,11 @@ func num(v int64) *types.AttributeValueMemberN {
 func decode(item map[string]types.AttributeValue) (keys.Entry, error) {
 	raw, ok := item[AttrJWKS]
 	if !ok {
-		return keys.Entry{}, ErrNotFound
+		return keys.Entry{}, keys.ErrNoEntry
 	}
 	j, ok := raw.(*types.AttributeValueMemberS)
 	if !ok || j.Value == "" {
-		return keys.Entry{}, fmt.Errorf("decode item: %w: %s is not a non-empty string", ErrInvalidItem, AttrJWKS)
+		return keys.Entry{}, fmt.Errorf("decode item: %w: %s is not a non-empty string", keys.ErrInvalidEntry, AttrJWKS)
 	}
 	f, err := unix(item, AttrFetchedAt)
 	if err != nil {
@@ -56,11 +56,11 @@ func decode(item map[string]types.AttributeValue) (keys.Entry, error) {
 func unix(item map[string]types.AttributeValue, name string) (time.Time, error) {
 	n, ok := item[name].(*types.AttributeValueMemberN)
 	if !ok {
-		return time.Time{}, fmt.Errorf("decode item: %w: %s is not a number", ErrInvalidItem, name)
+		return time.Time{}, fmt.Errorf("decode item: %w: %s is not a number", keys.ErrInvalidEntry, name)
 	}
 	v, err := strconv.ParseFloat(n.Value, 64)
 	if err != nil || math.IsNaN(v) || v <= 0 || v > maxUnix {
-		return time.Time{}, fmt.Errorf("decode item: %w: %s = %.32q", ErrInvalidItem, name, n.Value)
+		return time.Time{}, fmt.Errorf("decode item: %w: %s = %.32q", keys.ErrInvalidEntry, name, n.Value)
 	}
 	return time.Unix(int64(v), 0), nil
 }

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,6 +87,9 @@ type site struct {
 	iss   *jwttest.Issuer  // nil for the store's own tests
 	doc   []byte           // the key set iss publishes at first
 	now   func() time.Time // the instances' clock; nil: time.Now
+
+	writes    sync.Mutex // one write to the item at a time, as DynamoDB does (see instance)
+	instances sync.Map   // *keys.Provider → *instance (fleet_test.go)
 }
 
 // store is the site's item, as one instance reaches it.
@@ -130,7 +134,7 @@ func TestStoreRoundTripAndOrdering(t *testing.T) {
 	db, table, pk, st := s.db, s.table, s.pk, s.store()
 	ctx := context.Background()
 
-	if _, err := st.Load(ctx); !errors.Is(err, keystore.ErrNotFound) || !errors.Is(err, keys.ErrNoEntry) {
+	if _, err := st.Load(ctx); !errors.Is(err, keys.ErrNoEntry) {
 		t.Fatalf("miss: %v", err)
 	}
 	now := time.Now().Truncate(time.Second)
@@ -183,7 +187,7 @@ func TestStoreRoundTripAndOrdering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Load(ctx); !errors.Is(err, keystore.ErrInvalidItem) {
+	if _, err := st.Load(ctx); !errors.Is(err, keys.ErrInvalidEntry) {
 		t.Fatalf("malformed: %v", err)
 	}
 	if err := st.Save(ctx, e1, bound()); err != nil {
@@ -193,7 +197,7 @@ func TestStoreRoundTripAndOrdering(t *testing.T) {
 		t.Fatalf("repair: %v", err)
 	}
 	// Invalid entries are refused before any request.
-	if err := st.Save(ctx, keys.Entry{}, bound()); !errors.Is(err, keystore.ErrInvalidItem) {
+	if err := st.Save(ctx, keys.Entry{}, bound()); !errors.Is(err, keys.ErrInvalidEntry) {
 		t.Fatalf("empty entry: %v", err)
 	}
 	// A missing table is a DynamoDB error, not a miss.
@@ -252,7 +256,7 @@ func TestLease(t *testing.T) {
 	if !lease(now) {
 		t.Fatal("first lease lost")
 	}
-	if _, err := st.Load(ctx); !errors.Is(err, keystore.ErrNotFound) {
+	if _, err := st.Load(ctx); !errors.Is(err, keys.ErrNoEntry) {
 		t.Fatalf("lease-only item: %v", err)
 	}
 	if _, ok := rawItem(t, db, table, pk)[keystore.AttrExpiresAt].(*types.AttributeValueMemberN); !ok {
