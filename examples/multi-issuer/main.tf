@@ -1,7 +1,10 @@
 # Two identity providers in front of one API: customers sign in with a
 # Cognito user pool, the workforce with Okta. Each route names the scopes
-# it needs and, when it is bound to a user ({userId}), the issuers whose
-# user ids it trusts: two issuers may mint the same id for different people.
+# it needs and, when it is bound to a user ({userId}), the one issuer whose
+# user ids it trusts: two issuers may mint the same id for different people,
+# so a {userId} route serving both would let each reach the other's data.
+# Both issuers' users get hello and profiles through two routes, one per
+# issuer: /hello and /profiles for customers, /staff/... for the workforce.
 
 resource "aws_cognito_user_pool" "customers" {
   name = "${var.name}-customers"
@@ -36,6 +39,13 @@ resource "aws_cognito_user_pool_client" "web" {
 locals {
   # The API behind the authorizer, besides hello's own route.
   routes = {
+    # hello for the workforce: the customers' hello_route below names
+    # cognito only, so Okta users get their own route to the same function.
+    "GET /staff/hello/{userId}" = {
+      function_name = module.jwt_authorizer.hello_function_name
+      invoke_arn    = module.jwt_authorizer.hello_invoke_arn
+      issuers       = ["okta"]
+    }
     # An employee's own orders: Okta tokens with the orders.read scope only.
     "GET /orders/{userId}" = {
       function_name = module.jwt_authorizer.hello_function_name
@@ -44,10 +54,15 @@ locals {
       issuers       = ["okta"]
     }
     # A profile section, served by an HTTP backend; {userId} and {section}
-    # fill the same names in its URL.
+    # fill the same names in its URL. One route per issuer, each to its own
+    # backend path, so that the backend too knows whose user id it is given.
     "GET /profiles/{userId}/{section}" = {
       http_url = "${var.backend_url}/profiles/{userId}/{section}"
-      issuers  = ["cognito", "okta"]
+      issuers  = ["cognito"]
+    }
+    "GET /staff/profiles/{userId}/{section}" = {
+      http_url = "${var.backend_url}/staff/profiles/{userId}/{section}"
+      issuers  = ["okta"]
     }
     # Open to any caller of either issuer whose token carries status.read.
     "GET /status" = {
@@ -90,9 +105,12 @@ module "jwt_authorizer" {
 
   hello_route = {
     key     = "GET /hello/{userId}"
-    issuers = ["cognito", "okta"]
+    issuers = ["cognito"]
   }
-  routes = local.routes
+  # hello checks the token's issuer too (its ISSUER_NAMES): it serves
+  # hello_route's customers and the Okta users of /staff/hello and /orders.
+  hello_issuers = ["cognito", "okta"]
+  routes        = local.routes
 
   authorizer_result_ttl = var.authorizer_result_ttl
 

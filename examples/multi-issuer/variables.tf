@@ -40,7 +40,7 @@ variable "cognito_jwks_url" {
 }
 
 variable "backend_url" {
-  description = "Base URL of the HTTP backend serving /profiles, /status and /docs (HTTP_PROXY integrations), without a trailing slash."
+  description = "Base URL of the HTTP backend serving /profiles, /staff/profiles, /status and /docs (HTTP_PROXY integrations), without a trailing slash."
   type        = string
   default     = "https://backend.example.com"
 
