@@ -27,10 +27,10 @@ locals {
   invalid = sort([for key, s in local.shapes : key if !(
     can(regex("^(GET|POST|PUT|PATCH|DELETE|HEAD) (/|(/[^/]+)+)$", key)) &&
     alltrue([for i, seg in s.segs : (
-      # a literal: visible ASCII but * ? { } /, not a dot segment
-      (can(regex("^[!-)+-.0->@-z|~]+$", seg)) && seg != "." && seg != "..") ||
+      # a literal: what API Gateway takes in a path part, not a dot segment
+      (can(regex("^[A-Za-z0-9._:-]+$", seg)) && seg != "." && seg != "..") ||
       # a whole {param} ({userId} spelled exactly so; only literals before it)
-      (can(regex("^\\{[A-Za-z0-9_]+\\}$", seg)) && (lower(seg) != "{userid}" || seg == "{userId}") &&
+      (can(regex("^\\{[A-Za-z_][A-Za-z0-9_]*\\}$", seg)) && (lower(seg) != "{userid}" || seg == "{userId}") &&
       (seg != "{userId}" || alltrue([for k in slice(s.kinds, 0, i) : k == "a"]))) ||
       # a final * after a literal or {userId}
       (seg == "*" && i == length(s.segs) - 1 && i > 0 && (s.kinds[max(i - 1, 0)] == "a" || s.segs[max(i - 1, 0)] == "{userId}"))
@@ -79,7 +79,16 @@ locals {
     issuers_ok  = length(setsubtract(p.b.all_is, p.a.all_is)) == 0
   }) if p.reach]
 
+  # Two routes that put different variables under one parent, which API
+  # Gateway refuses; each pair once, the smaller key first.
+  siblings = flatten([for ak, a in local.valid : [for bk, b in local.valid : [
+    for k in range(min(a.n, b.n)) : format("routes %q and %q: API Gateway allows one variable per parent (%s and %s under %q)",
+      ak, bk, a.segs[k] == "*" ? "{proxy+}" : a.segs[k], b.segs[k] == "*" ? "{proxy+}" : b.segs[k], "/${join("/", slice(a.segs, 0, k))}")
+    if a.kinds[k] != "a" && b.kinds[k] != "a" && a.segs[k] != b.segs[k] && slice(a.segs, 0, k) == slice(b.segs, 0, k)
+  ] if ak != bk && sort([ak, bk])[0] == ak]])
+
   conflicts = concat(
+    local.siblings,
     [for k, s in local.valid : format("route %q holds {userId}: with %d issuers it must name exactly one of them (two issuers may mint the same user id)", k, length(var.issuers))
     if length(var.issuers) > 1 && s.user >= 0 && length(s.issuers) != 1],
     [for p in local.reaching : format("routes %q and %q: the first can reach other users' paths of the second; bind {userId} at the same segment, after the same literal segments", p.a.key, p.b.key)

@@ -98,12 +98,13 @@ func checkRoutes(routes []Route, issuers []Issuer) error {
 
 // ValidateRoute checks one route "VERB/path". The path is "" (the root
 // resource) or "/"-separated segments, each one of:
-//   - a literal of visible ASCII without "*", "?", "{" or "}" (wildcards in an
-//     execute-api ARN, or parameter braces), and not "." or "..";
+//   - a literal of [A-Za-z0-9._:-] (what API Gateway accepts in a path
+//     part; so no ARN wildcard "*" or "?" and no braces), not "." or "..";
 //   - {userId}, at most once and after literal segments only (a parameter
 //     before it is a "*" in the policy, which would let user "documents"
 //     of "GET/{tenant}/{userId}/*" reach "GET/acme/bob/documents/x");
-//   - another parameter {name}, name of [A-Za-z0-9_]; the policy writes "*";
+//   - another parameter {name}, name of [A-Za-z_][A-Za-z0-9_]*; the policy
+//     writes "*";
 //   - "*", only as the final segment and only after a literal or {userId}.
 func ValidateRoute(r string) error {
 	verb, path, ok := strings.Cut(r, "/")
@@ -151,8 +152,9 @@ func checkParam(name string) error {
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
-			return fmt.Errorf("{%s}: parameter names are [A-Za-z0-9_]; for a greedy {proxy+} write a final /*", name)
+		// API Gateway reads {1abc} as a literal, not a parameter.
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || i > 0 && '0' <= c && c <= '9') {
+			return fmt.Errorf("{%s}: parameter names are [A-Za-z_][A-Za-z0-9_]*; for a greedy {proxy+} write a final /*", name)
 		}
 	}
 	return nil
@@ -166,8 +168,10 @@ func checkLiteral(s string) error {
 		return errors.New("dot segment")
 	}
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c >= 0x7f || strings.IndexByte("*?{}", c) >= 0 {
-			return fmt.Errorf("forbidden byte %q (parameters must be whole segments)", c)
+		// API Gateway's own rule for a resource's path part ("only allow
+		// a-zA-Z0-9._-:"); it refuses the rest when the resource is created.
+		if c := s[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("._-:", c) >= 0) {
+			return fmt.Errorf("forbidden byte %q: API Gateway allows A-Z a-z 0-9 . _ - : in a path part (parameters must be whole segments)", c)
 		}
 	}
 	return nil

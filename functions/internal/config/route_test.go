@@ -42,7 +42,7 @@ func TestRoutes(t *testing.T) {
 func TestValidateRoute(t *testing.T) {
 	good := []string{
 		"GET/", "GET/hello/{userId}", "POST/users/{userId}/items", "PUT/{userId}", "PATCH/a/{userId}/b/{itemId}",
-		"DELETE/users/{userId}/*", "HEAD/files/*", "GET/orders/{orderId}", "GET/a.b/c-d_e~f", "GET/v1/{a}/x/{b_2}",
+		"DELETE/users/{userId}/*", "HEAD/files/*", "GET/orders/{orderId}", "GET/a.b/c-d_e:f", "GET/{_a}/x", "GET/v1/{a}/x/{b_2}",
 		"GET/tenants/acme/users/{userId}/*",
 	}
 	for _, r := range good {
@@ -57,7 +57,7 @@ func TestValidateRoute(t *testing.T) {
 		"GET//a", "GET/a//b", "GET/a/", "GET/.", "GET/a/../b",
 		"GET/*", "GET/a/*/b", "GET/{orderId}/*", "GET/a*", "GET/a/**", "GET/{proxy+}", "GET/a/{proxy+}",
 		"GET/{}", "GET/{a-b}", "GET/{a", "GET/a}", "GET/{{a}}",
-		"GET/a?b", "GET/a b", "GET/a\tb", "GET/a\x00", "GET/a\x7f", "GET/caf\u00e9", "GET/a\u2215b",
+		"GET/a?b", "GET/a b", "GET/a~b", "GET/a,b", "GET/a;b", "GET/a=b", "GET/a@b", "GET/(a)", "GET/[a]", "GET/a|b", "GET/{1abc}", "GET/a\tb", "GET/a\x00", "GET/a\x7f", "GET/caf\u00e9", "GET/a\u2215b",
 	}
 	for _, r := range bad {
 		if err := ValidateRoute(r); err == nil {

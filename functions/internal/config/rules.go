@@ -17,6 +17,7 @@ import (
 // A Deny wins in API Gateway, so a wildcard never reaches a route the token
 // does not earn. Three things remain to check:
 //
+//   - API Gateway's tree holds one variable per parent;
 //   - with two or more issuers a {userId} route names exactly one, since two
 //     issuers may mint the same user id for different people;
 //   - no route's resource reaches another user's paths of a {userId} route,
@@ -33,6 +34,13 @@ func RouteConflicts(routes []Route, issuers []string) []string {
 		shapes[i] = shapeOf(r.Route)
 	}
 	var out []string
+	for i := range shapes {
+		for j := i + 1; j < len(shapes); j++ {
+			if line := siblings(shapes[i], shapes[j]); line != "" {
+				out = append(out, line)
+			}
+		}
+	}
 	for i, r := range routes {
 		if len(issuers) > 1 && shapes[i].user >= 0 && len(r.Issuers) != 1 {
 			out = append(out, fmt.Sprintf("route %q holds %s: with %d issuers it must name exactly one of them (two issuers may mint the same user id)",
@@ -56,6 +64,35 @@ func RouteConflicts(routes []Route, issuers []string) []string {
 		}
 	}
 	return out
+}
+
+// siblings returns a line when a and b put two different variables under
+// one parent resource, which API Gateway refuses ("A sibling ({id}) of this
+// resource already has a variable path part"); whatever the verbs, since
+// every route of the API shares one resource tree.
+func siblings(a, b shape) string {
+	if b.key < a.key {
+		a, b = b, a
+	}
+	for k := 0; k < len(a.segs) && k < len(b.segs); k++ {
+		va, vb := a.kinds[k] != kindLiteral, b.kinds[k] != kindLiteral
+		if va && vb && a.segs[k] != b.segs[k] {
+			return fmt.Sprintf("routes %q and %q: API Gateway allows one variable per parent (%s and %s under %q)",
+				a.key, b.key, variable(a.segs[k]), variable(b.segs[k]), "/"+strings.Join(a.segs[:k], "/"))
+		}
+		if a.segs[k] != b.segs[k] {
+			return ""
+		}
+	}
+	return ""
+}
+
+// variable names a path part as API Gateway's tree holds it.
+func variable(seg string) string {
+	if seg == "*" {
+		return "{proxy+}"
+	}
+	return seg
 }
 
 // earnFix says what e must require so that every token earning e earns u
