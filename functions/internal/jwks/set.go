@@ -181,38 +181,71 @@ func parseMember(member json.RawMessage) (*jose.JSONWebKey, Reason) {
 	return k, checkKey(k)
 }
 
-// checkKey accepts RSA (MinRSABits..MaxRSABits), ECDSA on P-256/384/521 and
-// Ed25519 public keys whose "alg", when present, belongs to their family.
+// checkKey accepts the keys algorithmsOf accepts whose "alg", when
+// present, is one of the algorithms the key verifies.
 func checkKey(k *jose.JSONWebKey) Reason {
-	alg := k.Algorithm
-	switch pub := k.Key.(type) {
-	case *rsa.PublicKey:
-		if bits := pub.N.BitLen(); bits < MinRSABits || bits > MaxRSABits {
-			return ReasonRSASize
-		}
-		if pub.E < 3 || pub.E%2 == 0 {
-			return ReasonRSAExponent
-		}
-		switch alg {
-		case "", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
-			return ""
-		}
-	case *ecdsa.PublicKey:
-		want := map[elliptic.Curve]string{
-			elliptic.P256(): "ES256", elliptic.P384(): "ES384", elliptic.P521(): "ES512",
-		}[pub.Curve]
-		if want == "" {
-			return ReasonKeyType
-		}
-		if alg == "" || alg == want {
-			return ""
-		}
-	case ed25519.PublicKey:
-		if alg == "" || alg == "EdDSA" || alg == "Ed25519" {
-			return ""
-		}
-	default:
+	algs, reason := algorithmsOf(k)
+	if reason == "" && k.Algorithm != "" && !slices.Contains(algs, k.Algorithm) {
+		return ReasonAlg
+	}
+	return reason
+}
+
+// Fits reports why k cannot verify a token signed with alg, or "" when it
+// can: k must be usable (as ParseSet keeps it), published for signatures,
+// published for alg when it names one, and of the type and curve alg is
+// defined for (no RSA key for ES256). This package is the one home of these
+// rules; the token verifier asks it.
+func Fits(k *jose.JSONWebKey, alg string) Reason {
+	algs, reason := algorithmsOf(k)
+	switch {
+	case reason != "":
+		return reason
+	case k.Use != "" && k.Use != "sig":
+		return ReasonUse
+	case k.Algorithm != "" && k.Algorithm != alg:
+		return ReasonAlg
+	case !slices.Contains(algs, alg):
 		return ReasonKeyType
 	}
-	return ReasonAlg
+	return ""
+}
+
+// Algorithms by key family (RFC 7518 §3.3–3.5, RFC 8037 §3.1; "Ed25519" is
+// RFC 9864's fully specified name for EdDSA over Ed25519).
+var (
+	rsaAlgorithms     = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}
+	curveAlgorithms   = map[elliptic.Curve][]string{elliptic.P256(): {"ES256"}, elliptic.P384(): {"ES384"}, elliptic.P521(): {"ES512"}}
+	ed25519Algorithms = []string{"EdDSA", "Ed25519"}
+)
+
+// algorithmsOf returns the signature algorithms k verifies, or why it is
+// not usable: RSA of MinRSABits..MaxRSABits with an odd exponent of at
+// least 3, ECDSA on P-256/384/521, and Ed25519.
+func algorithmsOf(k *jose.JSONWebKey) ([]string, Reason) {
+	switch pub := k.Key.(type) {
+	case *rsa.PublicKey:
+		switch {
+		case pub == nil || pub.N == nil:
+			return nil, ReasonInvalid
+		case pub.N.BitLen() < MinRSABits || pub.N.BitLen() > MaxRSABits:
+			return nil, ReasonRSASize
+		case pub.E < 3 || pub.E%2 == 0:
+			return nil, ReasonRSAExponent
+		}
+		return rsaAlgorithms, ""
+	case *ecdsa.PublicKey:
+		if pub == nil {
+			return nil, ReasonInvalid
+		}
+		if algs := curveAlgorithms[pub.Curve]; algs != nil {
+			return algs, ""
+		}
+	case ed25519.PublicKey:
+		if len(pub) != ed25519.PublicKeySize {
+			return nil, ReasonInvalid
+		}
+		return ed25519Algorithms, ""
+	}
+	return nil, ReasonKeyType
 }

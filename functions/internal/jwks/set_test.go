@@ -278,3 +278,45 @@ func FuzzParseSet(f *testing.F) {
 		}
 	})
 }
+
+// TestFits: the rules the token verifier applies to the key its kid picks,
+// kept beside ParseSet's so that there is one home for them.
+func TestFits(t *testing.T) {
+	rsaPub := &testRSA(t).PublicKey
+	p256, p384 := &ecKey(t, elliptic.P256()).PublicKey, &ecKey(t, elliptic.P384()).PublicKey
+	edPub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	weak, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		key  jose.JSONWebKey
+		alg  string
+		want Reason
+	}{
+		{"RSA for RS256", jwk("k", "", rsaPub), "RS256", ""},
+		{"RSA for PS512", jwk("k", "", rsaPub), "PS512", ""},
+		{"RSA published for RS256", jwk("k", "RS256", rsaPub), "RS256", ""},
+		{"RSA published for RS384, token RS256", jwk("k", "RS384", rsaPub), "RS256", ReasonAlg},
+		{"RSA for ES256", jwk("k", "", rsaPub), "ES256", ReasonKeyType},
+		{"RSA of 1024 bits", jwk("k", "", &weak.PublicKey), "RS256", ReasonRSASize},
+		{"RSA for encryption", jose.JSONWebKey{Key: rsaPub, Use: "enc"}, "RS256", ReasonUse},
+		{"RSA without use", jose.JSONWebKey{Key: rsaPub}, "RS256", ""},
+		{"P-256 for ES256", jwk("k", "", p256), "ES256", ""},
+		{"P-256 for ES384", jwk("k", "", p256), "ES384", ReasonKeyType},
+		{"P-384 for ES384", jwk("k", "ES384", p384), "ES384", ""},
+		{"P-256 for RS256", jwk("k", "", p256), "RS256", ReasonKeyType},
+		{"Ed25519 for EdDSA", jwk("k", "", edPub), "EdDSA", ""},
+		{"Ed25519 for ES256", jwk("k", "", edPub), "ES256", ReasonKeyType},
+		{"Ed25519 published as Ed25519, token EdDSA", jwk("k", "Ed25519", edPub), "EdDSA", ReasonAlg},
+		{"symmetric", jwk("k", "", []byte("secret")), "HS256", ReasonKeyType},
+	} {
+		if got := Fits(&tc.key, tc.alg); got != tc.want {
+			t.Errorf("%s: Fits = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
