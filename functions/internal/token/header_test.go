@@ -36,23 +36,25 @@ func TestVerifyHeader(t *testing.T) {
 	jwk := k.JWK()
 	nested := `{"alg":"RS256","kid":"k","x":` + strings.Repeat("[", 32) + strings.Repeat("]", 32) + `}`
 	for name, header := range map[string]string{
-		"jwk":             `{"alg":"RS256","kid":"k","jwk":` + string(mustJSON(jwk)) + `}`,
-		"jku":             `{"alg":"RS256","kid":"k","jku":"https://attacker.example/jwks"}`,
-		"x5u":             `{"alg":"RS256","kid":"k","x5u":"https://attacker.example/cert"}`,
-		"x5c":             `{"alg":"RS256","kid":"k","x5c":[` + selfSigned(t, k) + `]}`,
-		"x5c escaped":     `{"alg":"RS256","kid":"k","\u00785c":[` + selfSigned(t, k) + `]}`,
-		"crit":            `{"alg":"RS256","kid":"k","crit":["exp"],"exp":1}`,
-		"b64":             `{"alg":"RS256","kid":"k","b64":true}`,
-		"zip":             `{"alg":"RS256","kid":"k","zip":"DEF"}`,
-		"cty":             `{"alg":"RS256","kid":"k","cty":"JWT"}`,
-		"enc":             `{"alg":"RS256","kid":"k","enc":"A128GCM"}`,
-		"kid missing":     `{"alg":"RS256"}`,
-		"kid empty":       `{"alg":"RS256","kid":""}`,
-		"kid too long":    `{"alg":"RS256","kid":"` + strings.Repeat("k", maxKIDBytes+1) + `"}`,
-		"nested too deep": nested,
-		"over 2 KiB":      `{"alg":"RS256","kid":"k","x":"` + strings.Repeat("a", maxHeaderBytes) + `"}`,
-		"duplicate alg":   `{"alg":"RS256","alg":"RS256","kid":"k"}`,
-		"nested dup":      `{"alg":"RS256","kid":"k","x":{"a":1,"a":1}}`,
+		"jwk":              `{"alg":"RS256","kid":"k","jwk":` + string(mustJSON(jwk)) + `}`,
+		"jku":              `{"alg":"RS256","kid":"k","jku":"https://attacker.example/jwks"}`,
+		"x5u":              `{"alg":"RS256","kid":"k","x5u":"https://attacker.example/cert"}`,
+		"x5c":              `{"alg":"RS256","kid":"k","x5c":[` + selfSigned(t, k) + `]}`,
+		"x5c escaped":      `{"alg":"RS256","kid":"k","\u00785c":[` + selfSigned(t, k) + `]}`,
+		"x5c chain of two": `{"alg":"RS256","kid":"k","x5c":[` + selfSigned(t, k) + `,` + selfSigned(t, k) + `]}`,
+		"x5c not a cert":   `{"alg":"RS256","kid":"k","x5c":["MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"]}`,
+		"crit":             `{"alg":"RS256","kid":"k","crit":["exp"],"exp":1}`,
+		"b64":              `{"alg":"RS256","kid":"k","b64":true}`,
+		"zip":              `{"alg":"RS256","kid":"k","zip":"DEF"}`,
+		"cty":              `{"alg":"RS256","kid":"k","cty":"JWT"}`,
+		"enc":              `{"alg":"RS256","kid":"k","enc":"A128GCM"}`,
+		"kid missing":      `{"alg":"RS256"}`,
+		"kid empty":        `{"alg":"RS256","kid":""}`,
+		"kid too long":     `{"alg":"RS256","kid":"` + strings.Repeat("k", maxKIDBytes+1) + `"}`,
+		"nested too deep":  nested,
+		"over 2 KiB":       `{"alg":"RS256","kid":"k","x":"` + strings.Repeat("a", maxHeaderBytes) + `"}`,
+		"duplicate alg":    `{"alg":"RS256","alg":"RS256","kid":"k"}`,
+		"nested dup":       `{"alg":"RS256","kid":"k","x":{"a":1,"a":1}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := v.Verify(context.Background(), k.SignRaw("RS256", []byte(header), mustJSON(claims())))
@@ -64,5 +66,12 @@ func TestVerifyHeader(t *testing.T) {
 	ok := `{"alg":"RS256","kid":"k","typ":"JWT","x5t":"abc","x":` + strings.Repeat("[", 30) + strings.Repeat("]", 30) + `}`
 	if _, err := v.Verify(context.Background(), k.SignRaw("RS256", []byte(ok), mustJSON(claims()))); err != nil {
 		t.Fatalf("unknown members of depth 31: %v", err)
+	}
+	// An x5c that holds no certificate offers no key: go-jose keeps none,
+	// and the token reads as one without it.
+	for _, h := range []string{`{"alg":"RS256","kid":"k","x5c":[]}`, `{"alg":"RS256","kid":"k","x5c":null}`} {
+		if _, err := v.Verify(context.Background(), k.SignRaw("RS256", []byte(h), mustJSON(claims()))); err != nil {
+			t.Fatalf("%s: %v", h, err)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package token
 import (
 	"context"
 	"errors"
+	"maps"
 	"testing"
 	"time"
 
@@ -30,6 +31,7 @@ func TestIssuers(t *testing.T) {
 	}
 	cog := claims("aud", nil, "client_id", "client-1")
 	ok := claims("iss", okta, "uid", "00u1")
+	with := func(c map[string]any, kv ...any) map[string]any { return jwttest.With(maps.Clone(c), kv...) }
 	for _, tc := range []struct {
 		name    string
 		tok     string
@@ -45,6 +47,13 @@ func TestIssuers(t *testing.T) {
 		{"okta rules on a cognito-like token", oktaKey.Mint(nil, claims("iss", okta, "aud", nil, "client_id", "client-1", "uid", "u")), "", "", ErrAudience, [2]int{0, 1}},
 		{"cognito rules on an okta token", cognitoKey.Mint(nil, claims("uid", "00u1")), "", "", ErrClientID, [2]int{1, 0}},
 		{"unknown iss", cognitoKey.Mint(nil, claims("iss", "https://evil.example")), "", "", ErrUnknownIssuer, [2]int{0, 0}},
+		// Only the picked issuer's user-id claim is read and typed: the other
+		// issuer's, of another type, does not refuse the token.
+		{"okta token, cognito's sub not a string", oktaKey.Mint(nil, with(ok, "sub", 42)), "00u1", "okta", nil, [2]int{0, 1}},
+		{"okta token, cognito's sub an object", oktaKey.Mint(nil, with(ok, "sub", map[string]any{"id": 1})), "00u1", "okta", nil, [2]int{0, 1}},
+		{"cognito token, okta's uid an array", cognitoKey.Mint(nil, with(cog, "uid", []int{1})), "user-1", "cognito", nil, [2]int{1, 0}},
+		{"okta token, its own uid not a string", oktaKey.Mint(nil, with(ok, "uid", 42)), "", "", ErrUserIDClaim, [2]int{0, 1}},
+		{"cognito token, its own sub not a string", cognitoKey.Mint(nil, with(cog, "sub", 42, "uid", "00u1")), "", "", ErrUserIDClaim, [2]int{1, 0}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			*cognitoKeys.lookups, *oktaKeys.lookups = 0, 0

@@ -1,0 +1,78 @@
+package token
+
+import (
+	"bytes"
+
+	"github.com/go-jose/go-jose/v4/json"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+// members are the payload's top-level members by name. go-jose's JSON fills
+// the map in one pass over the payload: it refuses malformed JSON, trailing
+// data and a name given twice (also when spelled with escapes), and hands
+// each value over undecoded. A claim is then decoded only when it is read,
+// and only as the type that claim must have: a member nobody reads (another
+// issuer's user-id claim, say) is never type-checked.
+type members map[string]member
+
+// member is one value as JSON text, a slice of the payload.
+type member []byte
+
+// UnmarshalJSON keeps b rather than copying it: b is a slice of the decoded
+// payload, which is never written and outlives the claims read from it.
+func (m *member) UnmarshalJSON(b []byte) error {
+	*m = b
+	return nil
+}
+
+// get returns the member name, or nil when it is missing or null (a null
+// claim counts as absent, as go-jose's JSON decodes it into a pointer).
+func (ms members) get(name string) member {
+	m := ms[name]
+	if string(m) == "null" {
+		return nil
+	}
+	return m
+}
+
+// isString reports whether m is a JSON string, without decoding it.
+func (m member) isString() bool { return len(m) > 0 && m[0] == '"' }
+
+// str decodes m if it is a JSON string. Without escapes the text between the
+// quotes is the value: go-jose's JSON has checked it and Verify the payload's
+// UTF-8, so this is what go-jose's own decoding would return.
+func (m member) str() (string, bool) {
+	if !m.isString() {
+		return "", false
+	}
+	if bytes.IndexByte(m, '\\') < 0 {
+		return string(m[1 : len(m)-1]), true
+	}
+	var s string
+	return s, json.Unmarshal(m, &s) == nil
+}
+
+// strs decodes m if it is a JSON array of strings.
+func (m member) strs() ([]string, bool) {
+	if len(m) == 0 || m[0] != '[' {
+		return nil, false
+	}
+	var list []string
+	return list, json.Unmarshal(m, &list) == nil
+}
+
+// date decodes a NumericDate (exp, nbf, iat) as go-jose does, out-of-range
+// values refused.
+func (m member) date() (*jwt.NumericDate, bool) {
+	d := new(jwt.NumericDate)
+	return d, d.UnmarshalJSON(m) == nil
+}
+
+// audience decodes "aud": a string or an array of strings.
+func (m member) audience() (jwt.Audience, bool) {
+	if s, ok := m.str(); ok {
+		return jwt.Audience{s}, true
+	}
+	var a jwt.Audience
+	return a, a.UnmarshalJSON(m) == nil
+}
