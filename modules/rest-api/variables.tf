@@ -34,13 +34,23 @@ variable "routes" {
     condition = alltrue([for k, _ in var.routes : (
       can(regex("^(GET|POST|PUT|PATCH|DELETE|HEAD) (/|(/[^/]+){1,8})$", k)) &&
       alltrue([for i, s in compact(slice(split("/", k), 1, length(split("/", k)))) : (
-        (can(regex("^[!-)+-.0->@-z|~]+$", s)) && s != "." && s != "..") ||
-        (can(regex("^\\{[A-Za-z0-9_]+\\}$", s)) && (lower(s) != "{userid}" || s == "{userId}")) ||
+        (can(regex("^[A-Za-z0-9._:-]+$", s)) && s != "." && s != "..") ||
+        (can(regex("^\\{[A-Za-z_][A-Za-z0-9_]*\\}$", s)) && (lower(s) != "{userid}" || s == "{userId}")) ||
         (s == "{proxy+}" && i == length(split("/", k)) - 2)
       )]) &&
       length(regexall("\\{userId\\}", k)) <= 1
     )])
-    error_message = "Each route key must be \"VERB /path\": VERB one of GET POST PUT PATCH DELETE HEAD; up to 8 segments, each literal (visible ASCII but * ? { }, no . or ..) or a whole {param} of [A-Za-z0-9_]; {userId} at most once and spelled so; {proxy+} only as the last segment."
+    error_message = "Each route key must be \"VERB /path\": VERB one of GET POST PUT PATCH DELETE HEAD; up to 8 segments, each literal (A-Z a-z 0-9 . _ - : as API Gateway allows, no . or ..) or a whole {param} of [A-Za-z_][A-Za-z0-9_]*; {userId} at most once and spelled so; {proxy+} only as the last segment."
+  }
+  validation {
+    # API Gateway refuses a second variable under one parent ("A sibling
+    # ({id}) of this resource already has a variable path part").
+    condition = alltrue(flatten([for a, _ in var.routes : [for b, _ in var.routes : [
+      for i in range(1, min(length(split("/", a)), length(split("/", b)))) :
+      !(can(regex("^\\{", split("/", a)[i])) && can(regex("^\\{", split("/", b)[i])) && split("/", a)[i] != split("/", b)[i] &&
+      join("/", slice(split("/", a), 1, i)) == join("/", slice(split("/", b), 1, i)))
+    ]]]))
+    error_message = "Two routes put different variables under one parent resource (as /users/{id} beside /users/{userId}, or /files/{name} beside /files/{proxy+}); API Gateway allows one variable per parent: use the same name."
   }
   validation {
     condition     = alltrue([for _, r in var.routes : (r.function_name != null && r.invoke_arn != null) != (r.http_url != null)])

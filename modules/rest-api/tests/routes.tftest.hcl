@@ -91,6 +91,44 @@ run "proxy_not_last" {
   expect_failures = [var.routes]
 }
 
+run "sibling_variables" {
+  command = plan
+  variables {
+    routes = {
+      "GET /users/{id}"            = { http_url = "https://example.com/" }
+      "GET /users/{userId}/orders" = { http_url = "https://example.com/" }
+    }
+  }
+  expect_failures = [var.routes]
+}
+
+run "sibling_variable_and_proxy" {
+  command = plan
+  variables {
+    routes = {
+      "GET /files/{name}"   = { http_url = "https://example.com/" }
+      "PUT /files/{proxy+}" = { http_url = "https://example.com/" }
+    }
+  }
+  expect_failures = [var.routes]
+}
+
+run "path_part_characters" {
+  command = plan
+  variables {
+    routes = { "GET /a@b" = { http_url = "https://example.com/" } }
+  }
+  expect_failures = [var.routes]
+}
+
+run "parameter_name_starting_with_a_digit" {
+  command = plan
+  variables {
+    routes = { "GET /{1abc}" = { http_url = "https://example.com/" } }
+  }
+  expect_failures = [var.routes]
+}
+
 run "two_backends" {
   command = plan
   variables {
