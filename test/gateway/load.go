@@ -97,6 +97,9 @@ func Load(ctx context.Context, cfg aws.Config, restAPIID, stage string) (*API, e
 		}
 	}
 	sort.Slice(resources, func(i, j int) bool { return resources[i].Path < resources[j].Path })
+	if err := checkTree(resources); err != nil {
+		return nil, err
+	}
 	api.Resources = resources
 	if api.GatewayResponses, err = loadGatewayResponses(ctx, ag, restAPIID); err != nil {
 		return nil, err
@@ -105,6 +108,9 @@ func Load(ctx context.Context, cfg aws.Config, restAPIID, stage string) (*API, e
 	for arn := range api.Functions {
 		fn, err := loadFunction(ctx, lc, arn)
 		if err != nil {
+			return nil, err
+		}
+		if err := checkPolicySize(fn); err != nil {
 			return nil, err
 		}
 		api.Functions[arn] = fn
