@@ -34,30 +34,39 @@ func (p *Provider) ask(ctx context.Context, held, stored *keySet) outcome {
 func (p *Provider) fetchIssuer(ctx context.Context, start time.Time) (*keySet, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	u := p.jwksURL
-	discovered := false
-	if u == "" {
-		u = p.discovered
-		if u == "" {
-			var err error
-			if u, err = p.client.Discover(ctx, p.issuer); err != nil {
-				return nil, err
-			}
-			p.discovered = u
-			discovered = true
-		}
+	known := p.discovered.Load()
+	u, err := p.jwksURI(ctx, known)
+	if err != nil {
+		return nil, err
 	}
 	set, err := p.client.Fetch(ctx, u)
 	if err != nil {
-		if p.jwksURL == "" && !discovered {
+		if known != nil {
 			// The issuer may have moved its keys: rediscover next time.
-			p.discovered = ""
+			p.discovered.CompareAndSwap(known, nil)
 		}
 		return nil, err
 	}
 	p.logFetch(ctx, u, set)
 	fetched := start.Truncate(time.Second)
 	return &keySet{keys: set.Keys, json: set.JSON, fetchedAt: fetched, expiresAt: fetched.Add(p.ttl)}, nil
+}
+
+// jwksURI returns JWKSURL, else the jwks_uri known from an earlier
+// discovery, else the one discovery finds now.
+func (p *Provider) jwksURI(ctx context.Context, known *string) (string, error) {
+	switch {
+	case p.jwksURL != "":
+		return p.jwksURL, nil
+	case known != nil:
+		return *known, nil
+	}
+	u, err := p.client.Discover(ctx, p.issuer)
+	if err != nil {
+		return "", err
+	}
+	p.discovered.Store(&u)
+	return u, nil
 }
 
 // logFetch writes the one line of a successful fetch: counts, never a line

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,4 +129,30 @@ func TestCallerHTTPClientKeepsRedirectRule(t *testing.T) {
 	if w.iss.Fetches() != 0 {
 		t.Fatal("followed a cross-host redirect")
 	}
+}
+
+// TestWarmBesideKey: Warm is not single-flight, so a Key that comes while
+// it runs (not at a Lambda cold start, whose first verdict waits for Warm)
+// may load too; both must be safe, under -race, and both serve the key.
+func TestWarmBesideKey(t *testing.T) {
+	w := newWorld(t, "a")
+	o := w.options(&memStore{})
+	o.JWKSURL, o.Issuer = "", w.iss.URL()
+	p, _ := newProvider(t, o)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := p.Warm(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	for range 4 {
+		wg.Go(func() {
+			if _, err := p.Key(context.Background(), "a"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	p.settle()
+	mustKey(t, p, "a")
 }

@@ -39,9 +39,9 @@ type Provider struct {
 	// refetch's write-back, or Warm's when DynamoDB has just failed.
 	behind sync.WaitGroup
 
-	// discovered is the jwks_uri found by discovery; only the running
-	// load (one refetch, or Warm at a cold start) reads or writes it.
-	discovered string
+	// discovered is the jwks_uri found by discovery (Warm and a refetch
+	// may both use it).
+	discovered atomic.Pointer[string]
 }
 
 // keySet is immutable once published through Provider.cur.
