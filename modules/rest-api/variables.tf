@@ -73,6 +73,17 @@ variable "create_lambda_permissions" {
   default     = true
 }
 
+variable "permissions" {
+  description = "How create_lambda_permissions grants API Gateway each function: per_route (one statement per route, its stage, verb and path: the tightest, up to about 60 routes per function before Lambda's 20 KB policy limit) or per_function (one statement per function for any route of this stage: fits any number of routes)."
+  type        = string
+  default     = "per_route"
+
+  validation {
+    condition     = contains(["per_route", "per_function"], var.permissions)
+    error_message = "permissions must be per_route or per_function."
+  }
+}
+
 variable "redeployment_triggers" {
   description = "Extra values whose change redeploys the stage (for example the authorizer's configuration)."
   type        = map(string)

@@ -144,3 +144,25 @@ run "access_logs_need_the_account_role" {
   }
   expect_failures = [var.access_logs]
 }
+
+run "permissions_per_function" {
+  command = apply
+  variables {
+    permissions = "per_function"
+  }
+  assert {
+    condition     = length(aws_lambda_permission.route) == 3 && aws_lambda_permission.route["orders:-"].source_arn == "arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/*/*"
+    error_message = "one permission per function, for any route of the stage"
+  }
+}
+
+run "statement_ids_name_the_stage" {
+  command = apply
+  variables {
+    stage_name = "v2"
+  }
+  assert {
+    condition     = aws_lambda_permission.route["GET /users/{userId}/orders"].statement_id == "AllowApiGateway-${substr(sha1("${aws_api_gateway_rest_api.this.id}/v2/GET /users/{userId}/orders"), 0, 16)}"
+    error_message = "the statement id hashes the API, the stage and the route"
+  }
+}
