@@ -31,15 +31,24 @@ const (
 )
 
 // reportsRoute is the route the test adds to the example's map, through an
-// override file, to show that an apply alone makes it reachable.
+// override file, to show that an apply alone makes it reachable. Like every
+// {userId} route of a two-issuer API it names one issuer.
 const reportsRoute = `module "jwt_authorizer" {
   routes = merge(local.routes, {
     "GET /reports/{userId}" = {
       function_name = module.jwt_authorizer.hello_function_name
       invoke_arn    = module.jwt_authorizer.hello_invoke_arn
-      issuers       = ["cognito", "okta"]
+      issuers       = ["okta"]
     }
   })
+}
+`
+
+// helloCognitoOnly narrows hello's own issuer check (ISSUER_NAMES) to the
+// customers while the authorizer still lets Okta users through the /staff
+// and /orders routes to it: hello then refuses them itself.
+const helloCognitoOnly = `module "jwt_authorizer" {
+  hello_issuers = ["cognito"]
 }
 `
 
@@ -47,8 +56,10 @@ const reportsRoute = `module "jwt_authorizer" {
 // Okta-shaped issuer (http://127.0.0.1:PORT/oauth2/default) next to the
 // Cognito pool and a loopback HTTP backend, and calls every route through
 // the local gateway running the real packages under the RIE: per-route
-// scopes and issuers, an open route, HTTP_PROXY routes ({proxy+} included),
-// an unconfigured issuer, then a route added to the map and applied.
+// scopes and issuers (one issuer per {userId} route, an Okta user whose uid
+// is a Cognito user's sub kept off that user's paths), an open route,
+// HTTP_PROXY routes ({proxy+} included), an unconfigured issuer, then a
+// route added to the map and applied, and hello's own issuer check.
 func TestE2EMultiIssuer(t *testing.T) {
 	if target := os.Getenv("E2E_TARGET"); target != "" && target != "local" {
 		t.Skipf("E2E_TARGET=%s: the multi-issuer example needs the loopback Okta-shaped issuer and backend of a local run", target)
@@ -95,6 +106,9 @@ func TestE2EMultiIssuer(t *testing.T) {
 		return key.Mint(nil, c)
 	}
 	carolPlain := oktaToken(oktaKey, oktaIssuer, carol)
+	// An employee whose Okta uid is, by chance or by design, alice's
+	// Cognito sub: the same user id, another person.
+	twin := oktaToken(oktaKey, oktaIssuer, alice.sub)
 
 	gw, base, stop := s.serve(ctx, t)
 
@@ -107,8 +121,12 @@ func TestE2EMultiIssuer(t *testing.T) {
 		body              string // an exact body, or a part of it for a 200
 	}{
 		{"cognito user on own hello", "/hello/" + alice.sub, alice.token, 200, greets(alice.sub)},
-		{"okta user on own hello", "/hello/" + carol, carolPlain, 200, greets(carol)},
-		{"okta user on another user's hello", "/hello/" + alice.sub, carolPlain, 403, bodyAccessDenied},
+		{"okta user on own staff hello", "/staff/hello/" + carol, carolPlain, 200, greets(carol)},
+		{"okta user on the cognito-only hello, own id", "/hello/" + carol, carolPlain, 403, bodyAccessDenied},
+		{"cognito user on the okta-only staff hello, own id", "/staff/hello/" + alice.sub, alice.token, 403, bodyAccessDenied},
+		{"okta user on another user's staff hello", "/staff/hello/" + dave, carolPlain, 403, bodyAccessDenied},
+		{"okta user with a cognito user's id on the cognito-only hello", "/hello/" + alice.sub, twin, 403, bodyAccessDenied},
+		{"okta user with a cognito user's id on the okta staff hello", "/staff/hello/" + alice.sub, twin, 200, greets(alice.sub)},
 		{"orders without orders.read", "/orders/" + carol, carolPlain, 403, bodyAccessDenied},
 		{"orders with orders.read", "/orders/" + carol, oktaToken(oktaKey, oktaIssuer, carol, "orders.read"), 200, greets(carol)},
 		{"orders with orders.read, another user", "/orders/" + dave, oktaToken(oktaKey, oktaIssuer, carol, "orders.read"), 403, bodyAccessDenied},
@@ -116,9 +134,11 @@ func TestE2EMultiIssuer(t *testing.T) {
 		{"open route without its scope", "/status", carolPlain, 403, bodyAccessDenied},
 		{"open route, okta token with status.read", "/status", oktaToken(oktaKey, oktaIssuer, dave, "status.read"), 200, backendGot("/status")},
 		{"open route, cognito token with status.read", "/status", cognitoWith(alice, "status.read"), 200, backendGot("/status")},
-		{"HTTP_PROXY profile, own", "/profiles/" + carol + "/contact", carolPlain, 200, backendGot("/profiles/" + carol + "/contact")},
+		{"HTTP_PROXY staff profile, own", "/staff/profiles/" + carol + "/contact", carolPlain, 200, backendGot("/staff/profiles/" + carol + "/contact")},
 		{"HTTP_PROXY profile, cognito user, own", "/profiles/" + alice.sub + "/addresses", alice.token, 200, backendGot("/profiles/" + alice.sub + "/addresses")},
-		{"HTTP_PROXY profile, another user", "/profiles/" + dave + "/contact", carolPlain, 403, bodyAccessDenied},
+		{"HTTP_PROXY staff profile, another user", "/staff/profiles/" + dave + "/contact", carolPlain, 403, bodyAccessDenied},
+		{"HTTP_PROXY profile, okta user with a cognito user's id", "/profiles/" + alice.sub + "/addresses", twin, 403, bodyAccessDenied},
+		{"HTTP_PROXY staff profile, okta user with a cognito user's id", "/staff/profiles/" + alice.sub + "/contact", twin, 200, backendGot("/staff/profiles/" + alice.sub + "/contact")},
 		{"HTTP_PROXY {proxy+} with docs.read", "/docs/guides/2026/intro.md", oktaToken(oktaKey, oktaIssuer, dave, "docs.read"), 200, backendGot("/docs/guides/2026/intro.md")},
 		{"route not in the map", "/reports/" + carol, carolPlain, 403, bodyMissingToken},
 	} {
@@ -188,7 +208,34 @@ func TestE2EMultiIssuer(t *testing.T) {
 		if status, body := get(t, base2+"/reports/"+alice.sub, carolPlain); status != 403 || body != bodyAccessDenied {
 			t.Errorf("GET /reports/<alice>: %d %s, want 403 %s", status, body, bodyAccessDenied)
 		}
+		// The route names okta only: alice's own id is not hers there.
+		if status, body := get(t, base2+"/reports/"+alice.sub, alice.token); status != 403 || body != bodyAccessDenied {
+			t.Errorf("GET /reports/<alice> as alice: %d %s, want 403 %s", status, body, bodyAccessDenied)
+		}
 		stop2()
+	})
+
+	t.Run("hello refuses an issuer it does not serve", func(t *testing.T) {
+		// The authorizer's policy keeps each issuer on its routes; hello's
+		// ISSUER_NAMES is the second check. Narrowed to cognito, it refuses
+		// the Okta user the authorizer lets through /staff/hello.
+		// It stays: the plan of s.finish must find the stack as applied.
+		must(t, os.WriteFile(filepath.Join(s.dir, "hello_override.tf"), []byte(helloCognitoOnly), 0o644))
+		terraform.Apply(t, s.opts)
+		gw3, base3, stop3 := s.serve(ctx, t)
+		defer stop3()
+		hello := gw3.Function(s.str(t, "hello_function_name"))
+		// The reject line's reason is hello.ErrIssuerNotServed wrapped.
+		const reason = `check issuerName \"okta\": issuer not served`
+		if status, body := get(t, base3+"/staff/hello/"+carol, carolPlain); status != 403 || body != `{"message":"Forbidden"}` {
+			t.Errorf("GET /staff/hello/%s: %d %s, want hello's 403", carol, status, body)
+		}
+		wctx, cancel := context.WithTimeout(ctx, eventDeadline)
+		defer cancel()
+		must(t, hello.WaitLog(wctx, reason, 1))
+		if status, body := get(t, base3+"/hello/"+alice.sub, alice.token); status != 200 || !strings.Contains(body, greets(alice.sub)) {
+			t.Errorf("GET /hello/<alice> as alice: %d %s, want 200", status, body)
+		}
 	})
 
 	s.finish(ctx, t)
