@@ -70,7 +70,8 @@ func (c *claimSet) typed() string {
 			return "iss"
 		}
 	}
-	if m := ms.get("aud"); m != nil {
+	// A null aud is refused, as go-jose's jwt.Audience refuses it.
+	if m, present := ms["aud"]; present {
 		if c.audience, ok = m.audience(); !ok {
 			return "aud"
 		}

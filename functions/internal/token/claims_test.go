@@ -45,6 +45,10 @@ func TestVerifyClaims(t *testing.T) {
 		{"aud missing", nil, claims("aud", nil), nil, ErrAudience},
 		{"aud array, one matches", nil, claims("aud", []string{"x", aud}), &Claims{UserID: "user-1", Issuer: iss, IssuerName: "default"}, nil},
 		{"aud wrong type", nil, claims("aud", 5), nil, ErrClaims},
+		{"aud null", nil, claims("aud", json.RawMessage(`null`)), nil, ErrClaims},
+		{"aud null, client ids only", func(c *config.Authorizer) {
+			c.Issuers[0].Audiences, c.Issuers[0].ClientIDs = nil, []string{"c1"}
+		}, claims("aud", json.RawMessage(`null`), "client_id", "c1"), nil, ErrClaims},
 		{"aud array with non-string", nil, claims("aud", []any{aud, 1}), nil, ErrClaims},
 		{"custom user claim", func(c *config.Authorizer) { c.Issuers[0].UserIDClaim = "uid" },
 			claims("uid", "u-9"), &Claims{UserID: "u-9", Issuer: iss, IssuerName: "default"}, nil},
