@@ -40,6 +40,12 @@ func (p *Provider) Warm(ctx context.Context) error {
 		// write-back that would most likely time out as well.
 		p.saveBehind(load, o.set)
 	}
+	return p.warmed(ctx)
+}
+
+// warmed is Warm's error: none when servable keys are held, else
+// ErrUnavailable with the caller's context's error or the load's fault.
+func (p *Provider) warmed(ctx context.Context) error {
 	if p.servable(p.now()) != nil {
 		return nil
 	}
