@@ -25,8 +25,9 @@
 //     (scope.go);
 //  5. the unverified "iss" picks the issuer (issuers.go) by exact match, or
 //     the token is refused (ErrUnknownIssuer) before any key lookup;
-//  6. key.go: that issuer's key for the kid, which must fit the token (use,
-//     alg, key type and curve, RSA of 2048 bits or more);
+//  6. that issuer's key for the kid, which must fit the token by jwks.Fits,
+//     the one home of the key rules (use, alg, key type and curve, RSA of
+//     2048 to 8192 bits with a sane exponent);
 //  7. the signature, by go-jose, over the payload the claims came from;
 //  8. validate.go: exp present, then ValidateWithLeeway (exp, nbf, iat, aud),
 //     client_id/cid (each one present must be allowed), token_use, the

@@ -9,6 +9,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/jwks"
 )
 
 // Keys finds one issuer's public key for a kid. The keys package implements
@@ -86,8 +87,10 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 	if err != nil {
 		return Claims{}, fmt.Errorf("find key: %w: %w", ErrKey, err)
 	}
-	if err := keyFits(jwk, h.Algorithm); err != nil {
-		return Claims{}, err
+	// The key rules live with the key sets (jwks): one home for what a key
+	// may verify, whether it comes from a set or is asked for one token.
+	if reason := jwks.Fits(jwk, h.Algorithm); reason != "" {
+		return Claims{}, fmt.Errorf("check key: %s: %w", reason, ErrKey)
 	}
 	// The payload verified is the one the claims were read from.
 	if _, err := jws.Verify(jwk.Key); err != nil {
