@@ -17,9 +17,10 @@ import (
 // TestModuleMultiIssuer applies examples/multi-issuer to moto, with a
 // loopback Okta-shaped issuer found through its discovery document, and
 // reads back what the routes map made: the authorizer's two issuers and
-// five routes with their scopes and issuers, one Lambda permission per
-// (function, route), the HTTP_PROXY integrations with their path mappings,
-// and the stage on the deployment the output names. Then a second plan is
+// seven routes with their scopes and issuers (one issuer per {userId}
+// route), hello's own issuer list, one Lambda permission per (function,
+// route), the HTTP_PROXY integrations with their path mappings, and the
+// stage on the deployment the output names. Then a second plan is
 // empty and destroy leaves nothing. (test/e2e calls the routes.)
 func TestModuleMultiIssuer(t *testing.T) {
 	ctx := context.Background()
@@ -40,7 +41,7 @@ func TestModuleMultiIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	both, none := []any{"cognito", "okta"}, []any{}
+	onlyCognito, onlyOkta, none := []any{"cognito"}, []any{"okta"}, []any{}
 	route := func(r string, scopes, issuers []any) map[string]any {
 		return map[string]any{"route": r, "scopes": scopes, "issuers": issuers}
 	}
@@ -53,18 +54,27 @@ func TestModuleMultiIssuer(t *testing.T) {
 		// Keyed by route in the module: sorted.
 		"ROUTES": []any{
 			route("GET/docs/*", []any{"docs.read"}, none),
-			route("GET/hello/{userId}", none, both),
-			route("GET/orders/{userId}", []any{"orders.read"}, []any{"okta"}),
-			route("GET/profiles/{userId}/{section}", none, both),
+			route("GET/hello/{userId}", none, onlyCognito),
+			route("GET/orders/{userId}", []any{"orders.read"}, onlyOkta),
+			route("GET/profiles/{userId}/{section}", none, onlyCognito),
+			route("GET/staff/hello/{userId}", none, onlyOkta),
+			route("GET/staff/profiles/{userId}/{section}", none, onlyOkta),
 			route("GET/status", []any{"status.read"}, none),
 		},
 		"KEYS_TABLE_NAME": str("key_table_name"),
 	})
 
-	// hello serves two routes: one permission each, scoped to the stage,
+	// hello checks the issuer too: the example's hello_issuers, sorted.
+	h, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: &helloFn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkEnvironment(t, h.Configuration.Environment.Variables, map[string]any{"ISSUER_NAMES": "cognito,okta"})
+
+	// hello serves three routes: one permission each, scoped to the stage,
 	// verb and path.
 	exec := str("rest_api_execution_arn")
-	if got, want := permissionSources(ctx, t, lc, helloFn), []string{exec + "/" + stage + "/GET/hello/*", exec + "/" + stage + "/GET/orders/*"}; !reflect.DeepEqual(got, want) {
+	if got, want := permissionSources(ctx, t, lc, helloFn), []string{exec + "/" + stage + "/GET/hello/*", exec + "/" + stage + "/GET/orders/*", exec + "/" + stage + "/GET/staff/hello/*"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("hello permission sources = %v, want %v", got, want)
 	}
 
@@ -81,9 +91,10 @@ func TestModuleMultiIssuer(t *testing.T) {
 		uri    string
 		params map[string]string
 	}{
-		"/status":                      {backend + "/status", nil},
-		"/docs/{proxy+}":               {backend + "/docs/{proxy}", map[string]string{"integration.request.path.proxy": "method.request.path.proxy"}},
-		"/profiles/{userId}/{section}": {backend + "/profiles/{userId}/{section}", map[string]string{"integration.request.path.userId": "method.request.path.userId", "integration.request.path.section": "method.request.path.section"}},
+		"/status":                            {backend + "/status", nil},
+		"/docs/{proxy+}":                     {backend + "/docs/{proxy}", map[string]string{"integration.request.path.proxy": "method.request.path.proxy"}},
+		"/profiles/{userId}/{section}":       {backend + "/profiles/{userId}/{section}", map[string]string{"integration.request.path.userId": "method.request.path.userId", "integration.request.path.section": "method.request.path.section"}},
+		"/staff/profiles/{userId}/{section}": {backend + "/staff/profiles/{userId}/{section}", map[string]string{"integration.request.path.userId": "method.request.path.userId", "integration.request.path.section": "method.request.path.section"}},
 	} {
 		id, ok := paths[path]
 		if !ok {
