@@ -98,8 +98,9 @@ module "rest_api" {
   name          = var.name
   routes        = local.routes
   authorizer_id = module.authorizer.authorizer_id
-  # A changed authorizer configuration (issuers, routes, settings) redeploys.
-  redeployment_triggers = { authorizer = sha1(jsonencode(module.authorizer.environment)) }
+  # A changed authorizer (its function, TTL, identity source, validation
+  # expression, issuers, routes, settings) redeploys.
+  redeployment_triggers = { authorizer = module.authorizer.redeployment_hash }
 
   stage_name           = var.stage_name
   xray_tracing_enabled = var.tracing_enabled

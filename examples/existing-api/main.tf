@@ -91,7 +91,8 @@ resource "aws_api_gateway_deployment" "this" {
       { for k, m in aws_api_gateway_method.route : k => m.id },
       { for k, i in aws_api_gateway_integration.route : k => i.id },
       module.jwt_authorizer.authorizer_id,
-      module.jwt_authorizer.environment,
+      # Everything API Gateway reads from the authorizer, and its settings.
+      module.jwt_authorizer.redeployment_hash,
     ]))
   }
 

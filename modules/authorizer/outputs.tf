@@ -52,3 +52,15 @@ output "environment" {
   description = "The function's environment (the Terraform <-> Go contract), for inspection and tests."
   value       = local.environment
 }
+
+output "redeployment_hash" {
+  description = "A hash of everything API Gateway reads from the authorizer (its function's invoke ARN and qualifier, result TTL, identity source and validation expression) and of the function's settings: feed it to your deployment's triggers, since an authorizer change reaches a stage only through a new deployment."
+  value = sha1(jsonencode({
+    uri                            = module.function.invoke_arn
+    qualifier                      = module.function.qualifier
+    result_ttl_in_seconds          = var.result_ttl_in_seconds
+    identity_source                = "method.request.header.Authorization"
+    identity_validation_expression = var.identity_validation_expression
+    environment                    = local.environment
+  }))
+}

@@ -5,6 +5,15 @@ mock_provider "aws" {
   mock_data "aws_iam_policy_document" {
     defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
   }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/orders-authorizer" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders-authorizer-keys" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/orders-authorizer" }
+  }
   mock_resource "aws_lambda_function" {
     defaults = { invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:orders-authorizer/invocations" }
   }
@@ -305,5 +314,48 @@ run "user_id_claim_plain" {
   variables {
     issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], user_id_claim = "custom:tenant_user-id" } }
     routes  = { "GET /users/{userId}" = { scopes = ["api://orders/read", "orders.read"] } }
+  }
+}
+
+# Everything API Gateway reads from the authorizer reaches the stage only by
+# a new deployment: the hash the deployments' triggers take changes with it.
+run "redeployment_hash_base" {
+  command = apply
+}
+
+run "redeployment_hash_ttl" {
+  command = apply
+  variables {
+    result_ttl_in_seconds = 60
+  }
+  assert {
+    condition     = output.redeployment_hash != run.redeployment_hash_base.redeployment_hash
+    error_message = "a new result TTL must change the redeployment hash"
+  }
+}
+
+run "redeployment_hash_validation_expression" {
+  command = apply
+  variables {
+    identity_validation_expression = "^Bearer .+$"
+  }
+  assert {
+    condition     = output.redeployment_hash != run.redeployment_hash_base.redeployment_hash
+    error_message = "a new identity validation expression must change the redeployment hash"
+  }
+}
+
+run "redeployment_hash_provisioned_concurrency" {
+  command = apply
+  variables {
+    function = { provisioned_concurrent_executions = 2 }
+  }
+  assert {
+    condition     = output.redeployment_hash != run.redeployment_hash_base.redeployment_hash
+    error_message = "moving the authorizer to the alias (provisioned concurrency) must change the redeployment hash"
+  }
+  assert {
+    condition     = aws_lambda_permission.this.qualifier == module.function.qualifier && module.function.qualifier != null
+    error_message = "the authorizer's permission names the qualifier its URI invokes"
   }
 }
