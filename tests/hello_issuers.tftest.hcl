@@ -1,0 +1,98 @@
+# hello_issuers, hello's ISSUER_NAMES: its default, its normal form and the
+# plan-time checks against issuers and hello_route, planned against a mocked
+# provider (offline, no moto).
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_api_gateway_rest_api" {
+    defaults = { id = "abc123", root_resource_id = "root01", execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/orders" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders-authorizer-keys" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/orders" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:eu-west-1:123456789012:function:orders"
+      invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:orders/invocations"
+    }
+  }
+}
+
+variables {
+  name               = "orders"
+  authorizer_package = { path = "modules/function/tests/bootstrap.zip" }
+  hello_package      = { path = "modules/function/tests/bootstrap.zip" }
+  issuers = {
+    cognito = { issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example", client_ids = ["4k1example"], token_use = "access" }
+    okta    = { issuer = "https://example.okta.com/oauth2/default", audiences = ["api://default"], user_id_claim = "uid" }
+  }
+  hello_route = { issuers = ["cognito"] }
+}
+
+run "default_is_hello_route_issuers" {
+  command = plan
+  assert {
+    condition     = join(",", local.hello_issuers) == "cognito"
+    error_message = "hello_issuers = null must give hello_route.issuers, got ${join(",", local.hello_issuers)}."
+  }
+}
+
+run "sorted_and_deduplicated" {
+  command = plan
+  variables {
+    hello_issuers = ["okta", "cognito", "okta"]
+    routes = {
+      "GET /staff/hello/{userId}" = {
+        function_name = "orders-hello"
+        invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:orders-hello/invocations"
+        issuers       = ["okta"]
+      }
+    }
+  }
+  assert {
+    condition     = join(",", local.hello_issuers) == "cognito,okta"
+    error_message = "ISSUER_NAMES must be sorted and deduplicated, got ${join(",", local.hello_issuers)}."
+  }
+}
+
+run "empty_serves_any_issuer" {
+  command = plan
+  variables {
+    hello_issuers = []
+  }
+  assert {
+    condition     = length(local.hello_issuers) == 0
+    error_message = "hello_issuers = [] must set no ISSUER_NAMES."
+  }
+}
+
+run "unknown_issuer" {
+  command = plan
+  variables {
+    hello_issuers = ["cognito", "auth0"]
+  }
+  expect_failures = [output.hello_function_name]
+}
+
+run "leaves_out_hello_route_issuer" {
+  command = plan
+  variables {
+    hello_issuers = ["okta"]
+  }
+  expect_failures = [output.hello_function_name]
+}
+
+run "not_an_issuer_name" {
+  command = plan
+  variables {
+    hello_issuers = ["okta.com"]
+  }
+  expect_failures = [var.hello_issuers]
+}
