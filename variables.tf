@@ -41,7 +41,7 @@ variable "issuers" {
 }
 
 variable "hello_route" {
-  description = "The route of the hello function: its key (\"VERB /path\" with {userId}), the scopes it requires and the issuers allowed on it (empty: all; required with two or more issuers)."
+  description = "The route of the hello function: its key (\"VERB /path\" with {userId}), the scopes it requires and the issuers allowed on it (empty: all; exactly one with two or more issuers)."
   type = object({
     key     = optional(string, "GET /hello/{userId}")
     scopes  = optional(list(string), [])

@@ -83,7 +83,7 @@ locals {
   # Gateway refuses; each pair once, the smaller key first.
   siblings = flatten([for ak, a in local.valid : [for bk, b in local.valid : [
     for k in range(min(a.n, b.n)) : format("routes %q and %q: API Gateway allows one variable per parent (%s and %s under %q)",
-      ak, bk, a.segs[k] == "*" ? "{proxy+}" : a.segs[k], b.segs[k] == "*" ? "{proxy+}" : b.segs[k], "/${join("/", slice(a.segs, 0, k))}")
+    ak, bk, a.segs[k] == "*" ? "{proxy+}" : a.segs[k], b.segs[k] == "*" ? "{proxy+}" : b.segs[k], "/${join("/", slice(a.segs, 0, k))}")
     if a.kinds[k] != "a" && b.kinds[k] != "a" && a.segs[k] != b.segs[k] && slice(a.segs, 0, k) == slice(b.segs, 0, k)
   ] if ak != bk && sort([ak, bk])[0] == ak]])
 
