@@ -51,7 +51,7 @@ func readClaims(payload []byte) (*claimSet, error) {
 	if err := json.Unmarshal(payload, &c.members); err != nil {
 		return nil, fmt.Errorf("read claims: %w", ErrClaims)
 	}
-	if !nestingOK(payload, c.members) {
+	if !payloadNestingOK(payload, c.members) {
 		return nil, fmt.Errorf("read claims: duplicate key or too deep: %w", ErrClaims)
 	}
 	if bad := c.typed(); bad != "" {
