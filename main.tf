@@ -7,15 +7,13 @@ locals {
   hello_issuers = sort(distinct(var.hello_issuers == null ? var.hello_route.issuers : var.hello_issuers))
 
   routes = merge(
-    {
-      (var.hello_route.key) = {
-        function_name = module.hello.function_name
-        invoke_arn    = module.hello.invoke_arn
-        qualifier     = module.hello.qualifier
-        scopes        = var.hello_route.scopes
-        issuers       = var.hello_route.issuers
-      }
-    },
+    { for h in module.hello : (var.hello_route.key) => {
+      function_name = h.function_name
+      invoke_arn    = h.invoke_arn
+      qualifier     = h.qualifier
+      scopes        = var.hello_route.scopes
+      issuers       = var.hello_route.issuers
+    } },
     var.routes,
   )
 }
@@ -56,8 +54,11 @@ module "authorizer" {
   tags = var.tags
 }
 
+# The example backend (the demo needs it); create_hello = false leaves only
+# your routes, with no hello package to build.
 module "hello" {
   source = "./modules/function"
+  count  = var.create_hello ? 1 : 0
 
   name         = "${var.name}-hello"
   description  = "Hello endpoint of ${var.name}"
@@ -110,4 +111,10 @@ module "rest_api" {
   gateway_responses    = var.gateway_responses
 
   tags = var.tags
+}
+
+# create_hello put hello behind a count.
+moved {
+  from = module.hello
+  to   = module.hello[0]
 }

@@ -40,6 +40,12 @@ variable "issuers" {
   }
 }
 
+variable "create_hello" {
+  description = "Create the example hello function and its route (hello_route). false: the API serves only var.routes, and no hello package is needed."
+  type        = bool
+  default     = true
+}
+
 variable "hello_route" {
   description = "The route of the hello function: its key (\"VERB /path\" with {userId}), the scopes it requires and the issuers allowed on it (empty: all; exactly one with two or more issuers)."
   type = object({

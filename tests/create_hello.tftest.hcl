@@ -1,0 +1,70 @@
+# create_hello = false: a consumer's own routes only, with no hello package
+# at all (the path below does not exist), planned against a mocked provider.
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_api_gateway_rest_api" {
+    defaults = { id = "abc123", root_resource_id = "root01", execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/orders" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders-authorizer-keys" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/orders" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:eu-west-1:123456789012:function:orders"
+      invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:orders/invocations"
+    }
+  }
+}
+
+variables {
+  name               = "orders"
+  authorizer_package = { path = "modules/function/tests/bootstrap.zip" }
+  hello_package      = { path = "does/not/exist/hello.zip" }
+  create_hello       = false
+  issuers = {
+    cognito = { issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example", client_ids = ["4k1example"], token_use = "access" }
+  }
+  routes = {
+    "GET /orders/{userId}" = {
+      function_name = "orders-api"
+      invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:orders-api/invocations"
+      scopes        = ["orders.read"]
+    }
+  }
+}
+
+run "without_hello" {
+  command = apply
+  assert {
+    condition     = length(module.hello) == 0 && output.hello_function_name == null && output.hello_url_template == null
+    error_message = "create_hello = false creates no hello function, and its outputs are null"
+  }
+  assert {
+    condition     = keys(output.route_urls) == ["GET /orders/{userId}"]
+    error_message = "only the caller's routes are served"
+  }
+  assert {
+    condition     = jsondecode(module.authorizer.environment["ROUTES"])[0].route == "GET/orders/{userId}"
+    error_message = "the authorizer's routes are the caller's"
+  }
+}
+
+run "with_hello_by_default" {
+  command = plan
+  variables {
+    create_hello  = true
+    hello_package = { path = "modules/function/tests/bootstrap.zip" }
+  }
+  assert {
+    condition     = length(module.hello) == 1
+    error_message = "hello is created by default"
+  }
+}
