@@ -33,11 +33,6 @@ variable "issuers" {
     token_use     = optional(string)
     user_id_claim = optional(string)
   }))
-
-  validation {
-    condition     = alltrue([for _, i in var.issuers : length(i.audiences) + length(i.client_ids) > 0])
-    error_message = "Every issuer needs audiences or client_ids: without either, a token minted for any other app of the same issuer would be accepted (RFC 8725 3.9)."
-  }
 }
 
 variable "create_hello" {
@@ -139,11 +134,6 @@ variable "authorizer_result_ttl" {
   description = "Seconds API Gateway caches the authorizer's policy per token (0–3600; 0 disables the cache)."
   type        = number
   default     = 300
-
-  validation {
-    condition     = var.authorizer_result_ttl >= 0 && var.authorizer_result_ttl <= 3600
-    error_message = "The authorizer result TTL must be between 0 and 3600 seconds."
-  }
 }
 
 variable "identity_validation_expression" {
@@ -211,11 +201,6 @@ variable "architecture" {
   description = "Instruction set of both functions; the packages must be built for it."
   type        = string
   default     = "arm64"
-
-  validation {
-    condition     = contains(["arm64", "x86_64"], var.architecture)
-    error_message = "The architecture must be arm64 or x86_64."
-  }
 }
 
 variable "authorizer_package" {
@@ -270,11 +255,6 @@ variable "log_retention_in_days" {
   description = "Retention of the functions' log groups in days (a CloudWatch Logs value; 0 keeps logs forever)."
   type        = number
   default     = 30
-
-  validation {
-    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
-    error_message = "The retention must be one of the values CloudWatch Logs accepts: 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
-  }
 }
 
 variable "tracing_enabled" {

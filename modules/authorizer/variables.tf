@@ -255,11 +255,6 @@ variable "architecture" {
   description = "Instruction set of the function; the package must be built for it."
   type        = string
   default     = "arm64"
-
-  validation {
-    condition     = contains(["arm64", "x86_64"], var.architecture)
-    error_message = "The architecture must be arm64 or x86_64."
-  }
 }
 
 variable "package" {
@@ -295,11 +290,6 @@ variable "log_retention_in_days" {
   description = "Retention of the function's log group in days (a CloudWatch Logs value; 0 keeps logs forever)."
   type        = number
   default     = 30
-
-  validation {
-    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
-    error_message = "The retention must be one of the values CloudWatch Logs accepts: 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
-  }
 }
 
 variable "tracing_enabled" {
