@@ -136,22 +136,12 @@ demo: terraformrc ## the whole path locally: moto + terraform + gateway + real b
 
 # The sign-in page in a real browser: Debian's chromium driven by playwright-core
 # (web/package-lock.json). A missing browser is installed when it can be (root,
-# apt-get); otherwise the target fails: it never skips.
+# apt-get); otherwise the target fails: it never skips (.ci/browser-test).
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: browser-test
 browser-test: terraformrc moto ## the sign-in page in headless Chromium (CHROMIUM=path): demo, sign-in, three calls, a refused origin; screenshot in build/web
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-	  if [ "$(CHROMIUM)" = /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "browser-test: no $(CHROMIUM); installing Debian's chromium (apt-get install -y chromium)"; \
-	    apt-get install -y chromium >/dev/null || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; } || true; \
-	  fi; \
-	  [ -x "$(CHROMIUM)" ] || { echo "browser-test: no Chromium at $(CHROMIUM), and it could not be installed (needs root and apt-get): install Debian's chromium package or set CHROMIUM=/path/to/chromium" >&2; exit 1; }; \
-	fi
-	@command -v npm >/dev/null || { echo "browser-test: npm not found: install Node.js >= 18 with npm" >&2; exit 1; }
-	cd web && npm ci --no-audit --no-fund
-	go build -o $(BIN)/demo ./test/cmd/demo
-	cd web && CHROMIUM=$(CHROMIUM) DEMO_BIN=$(BIN)/demo node test/signin.test.mjs
+	CHROMIUM="$(CHROMIUM)" BIN="$(BIN)" .ci/browser-test
 
 .PHONY: test
 test: moto terraformrc tools lint-workflows vet unit fuzz-smoke terraform-checks static module-test e2e bench-smoke browser-test ## every test CI runs
