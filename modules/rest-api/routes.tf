@@ -124,8 +124,16 @@ resource "aws_api_gateway_integration" "this" {
   uri                     = each.value.function_name != null ? each.value.invoke_arn : each.value.http_url
   timeout_milliseconds    = each.value.timeout_milliseconds
 
-  # HTTP_PROXY: the method's path parameters fill the same {names} in http_url.
-  request_parameters = each.value.function_name != null ? null : {
-    for p in each.value.params : "integration.request.path.${p}" => "method.request.path.${p}"
-  }
+  # HTTP_PROXY: the method's path parameters fill the same {names} in http_url,
+  # and the backend receives the verified identity from the authorizer's
+  # context. API Gateway overwrites a mapped header, so a client-sent
+  # X-User-Id never reaches the backend.
+  request_parameters = each.value.function_name != null ? null : merge(
+    { for p in each.value.params : "integration.request.path.${p}" => "method.request.path.${p}" },
+    {
+      "integration.request.header.X-User-Id" = "context.authorizer.userId"
+      "integration.request.header.X-Issuer"  = "context.authorizer.issuerName"
+      "integration.request.header.X-Scope"   = "context.authorizer.scope"
+    },
+  )
 }

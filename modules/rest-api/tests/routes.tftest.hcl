@@ -62,6 +62,24 @@ run "tree" {
     error_message = "HTTP_PROXY path parameters are passed on"
   }
   assert {
+    condition = aws_api_gateway_integration.this["PUT /orders/{orderId}/lines/{n}"].request_parameters == tomap({
+      "integration.request.path.orderId"     = "method.request.path.orderId"
+      "integration.request.path.n"           = "method.request.path.n"
+      "integration.request.header.X-User-Id" = "context.authorizer.userId"
+      "integration.request.header.X-Issuer"  = "context.authorizer.issuerName"
+      "integration.request.header.X-Scope"   = "context.authorizer.scope"
+    })
+    error_message = "an HTTP_PROXY integration maps its path parameters and the authorizer's userId, issuerName and scope into X-User-Id, X-Issuer and X-Scope"
+  }
+  assert {
+    condition     = aws_api_gateway_integration.this["GET /status"].request_parameters["integration.request.header.X-User-Id"] == "context.authorizer.userId"
+    error_message = "an HTTP_PROXY route without path parameters gets the identity headers too"
+  }
+  assert {
+    condition     = length(coalesce(aws_api_gateway_integration.this["GET /users/{userId}"].request_parameters, {})) == 0
+    error_message = "an AWS_PROXY integration maps nothing: the function reads requestContext.authorizer"
+  }
+  assert {
     condition     = aws_api_gateway_method.this["GET /files/{proxy+}"].request_parameters["method.request.path.proxy"]
     error_message = "{proxy+} is a path parameter"
   }
