@@ -24,11 +24,13 @@ var ErrInvalidIntegration = errors.New("invalid integration")
 var placeholder = regexp.MustCompile(`\{([^{}/]+)\}`)
 
 // Integration request parameter targets and method request sources the
-// gateway maps; context variables, stage variables and body mappings are not
-// reproduced.
+// gateway maps, and the one context source (context.authorizer.<key>, the
+// authorizer's principalId or a context value); other context variables,
+// stage variables and body mappings are not reproduced.
 var (
 	targetPrefixes = []string{"integration.request.path.", "integration.request.querystring.", "integration.request.header."}
 	sourcePrefixes = []string{"method.request.path.", "method.request.querystring.", "method.request.header."}
+	authorizerKey  = regexp.MustCompile(`^context\.authorizer\.[A-Za-z0-9_]+$`)
 )
 
 // checkHTTPIntegration validates an HTTP_PROXY integration at load, as API
@@ -60,7 +62,7 @@ func checkHTTPIntegration(in *Integration) error {
 			return fmt.Errorf("HTTP_PROXY request parameter %s: %w", target, ErrUnsupported)
 		}
 		static := len(source) >= 2 && source[0] == '\'' && source[len(source)-1] == '\''
-		if !static && !slices.ContainsFunc(sourcePrefixes, func(p string) bool { return strings.HasPrefix(source, p) }) {
+		if !static && !authorizerKey.MatchString(source) && !slices.ContainsFunc(sourcePrefixes, func(p string) bool { return strings.HasPrefix(source, p) }) {
 			return fmt.Errorf("HTTP_PROXY request parameter %s = %s: %w", target, source, ErrUnsupported)
 		}
 	}
@@ -175,6 +177,14 @@ func (g *Gateway) integrationRequest(r *http.Request, rc *requestCtx, in *Integr
 				return "", false
 			}
 			return v[0], true
+		case authorizerKey.MatchString(source):
+			// What the authorizer returned (principalId, a context value),
+			// never anything the client sent; none without an authorizer.
+			v, ok := rc.authorizer[strings.TrimPrefix(source, "context.authorizer.")]
+			if !ok {
+				return "", false
+			}
+			return fmt.Sprint(v), true
 		}
 		return "", false
 	}
@@ -191,7 +201,16 @@ func (g *Gateway) integrationRequest(r *http.Request, rc *requestCtx, in *Integr
 	stripHopByHop(header)
 	header.Del("Host")
 	extra := url.Values{}
+	// A mapped header is the mapping's value only: the client's own never
+	// reaches the backend, even when the source has none (a client-sent
+	// X-User-Id must not pass for the authorizer's).
+	for t := range in.RequestParameters {
+		if name, ok := strings.CutPrefix(t, "integration.request.header."); ok {
+			header.Del(name)
+		}
+	}
 	for t, source := range in.RequestParameters {
+		name, isHeader := strings.CutPrefix(t, "integration.request.header.")
 		v, ok := value(source)
 		if !ok {
 			continue
@@ -199,8 +218,8 @@ func (g *Gateway) integrationRequest(r *http.Request, rc *requestCtx, in *Integr
 		switch {
 		case strings.HasPrefix(t, "integration.request.querystring."):
 			extra.Set(strings.TrimPrefix(t, "integration.request.querystring."), v)
-		case strings.HasPrefix(t, "integration.request.header."):
-			header.Set(strings.TrimPrefix(t, "integration.request.header."), v)
+		case isHeader:
+			header.Set(name, v)
 		}
 	}
 	header.Set("X-Amzn-Trace-Id", "Root="+rc.traceID)

@@ -185,6 +185,48 @@ func TestHTTPProxyRequestParameterMappings(t *testing.T) {
 	}
 }
 
+// TestHTTPProxyAuthorizerContextHeaders: context.authorizer.<key> mappings
+// put what the authorizer returned into the backend's headers (the module's
+// X-User-Id, X-Issuer, X-Scope), and a mapped header the client sent itself
+// never reaches the backend: overwritten, or dropped when the authorizer
+// returned no such key.
+func TestHTTPProxyAuthorizerContextHeaders(t *testing.T) {
+	b := newBackend(t)
+	f := httpFixture(t, b)
+	in := f.g.api.Resources[len(f.g.api.Resources)-3].Methods["GET"].Integration
+	in.RequestParameters["integration.request.header.X-User-Id"] = "context.authorizer.userId"
+	in.RequestParameters["integration.request.header.X-Issuer"] = "context.authorizer.issuerName"
+	in.RequestParameters["integration.request.header.X-Principal"] = "context.authorizer.principalId"
+	in.RequestParameters["integration.request.header.X-Scope"] = "context.authorizer.scope"
+	f.authz.fn = func([]byte) (*rie.Result, error) {
+		res := allowProfiles("a")
+		var out map[string]any
+		if err := json.Unmarshal(res.Payload, &out); err != nil {
+			return nil, err
+		}
+		out["context"] = map[string]any{"userId": "a", "issuerName": "okta"} // no scope
+		res.Payload, _ = json.Marshal(out)
+		return res, nil
+	}
+	req := httptest.NewRequest("GET", "/prod/profiles/a/contact", nil)
+	req.Header.Set("Authorization", "profiles-a")
+	req.Header.Set("X-User-Id", "b")   // a client claiming to be b
+	req.Header.Add("x-user-id", "c")   // twice, in another case
+	req.Header.Set("X-Scope", "admin") // a scope the authorizer did not return
+	req.Header.Set("X-Other", "kept")  // not mapped: passes
+	w := httptest.NewRecorder()
+	f.g.ServeHTTP(w, req)
+	if w.Code != 201 {
+		t.Fatalf("got %d %s", w.Code, w.Body)
+	}
+	h := b.last(t).header
+	for k, want := range map[string][]string{"X-User-Id": {"a"}, "X-Issuer": {"okta"}, "X-Principal": {"a"}, "X-Scope": nil, "X-Other": {"kept"}} {
+		if got := h.Values(k); strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("backend header %s = %q, want %q", k, got, want)
+		}
+	}
+}
+
 func TestHTTPProxyRedirectIsReturnedNotFollowed(t *testing.T) {
 	b := newBackend(t)
 	b.handle = func(w http.ResponseWriter, r *http.Request) {
@@ -248,8 +290,16 @@ func TestCheckHTTPIntegration(t *testing.T) {
 		{"not http", Integration{URI: "ftp://127.0.0.1/x", HTTPMethod: "GET"}, ErrInvalidIntegration},
 		{"relative", Integration{URI: "/x", HTTPMethod: "GET"}, ErrInvalidIntegration},
 		{"no verb", Integration{URI: "http://127.0.0.1:8080/x"}, ErrInvalidIntegration},
-		{"context source", Integration{URI: "http://127.0.0.1:8080/x", HTTPMethod: "GET",
-			RequestParameters: map[string]string{"integration.request.header.X-P": "context.authorizer.principalId"}}, ErrUnsupported},
+		{"authorizer context source", Integration{URI: "http://127.0.0.1:8080/x", HTTPMethod: "GET",
+			RequestParameters: map[string]string{"integration.request.header.X-P": "context.authorizer.principalId", "integration.request.header.X-User-Id": "context.authorizer.userId"}}, nil},
+		{"other context source", Integration{URI: "http://127.0.0.1:8080/x", HTTPMethod: "GET",
+			RequestParameters: map[string]string{"integration.request.header.X-Ip": "context.identity.sourceIp"}}, ErrUnsupported},
+		{"context.authorizer without a key", Integration{URI: "http://127.0.0.1:8080/x", HTTPMethod: "GET",
+			RequestParameters: map[string]string{"integration.request.header.X-A": "context.authorizer."}}, ErrUnsupported},
+		{"request id source", Integration{URI: "http://127.0.0.1:8080/x", HTTPMethod: "GET",
+			RequestParameters: map[string]string{"integration.request.header.X-R": "context.requestId"}}, ErrUnsupported},
+		{"stage variable source", Integration{URI: "http://127.0.0.1:8080/x", HTTPMethod: "GET",
+			RequestParameters: map[string]string{"integration.request.header.X-S": "stageVariables.v"}}, ErrUnsupported},
 		{"body target", Integration{URI: "http://127.0.0.1:8080/x", HTTPMethod: "GET",
 			RequestParameters: map[string]string{"integration.request.body.x": "'a'"}}, ErrUnsupported},
 	}
