@@ -264,9 +264,14 @@ variable "tracing_enabled" {
 }
 
 variable "role_name_prefix" {
-  description = "Prefix of the created IAM roles' names; null uses NAME-. The region is always appended, so the same name can be applied in two regions."
+  description = "Prefix of the created IAM roles' names; null uses NAME-. The region is always appended, so the same name can be applied in two regions. At most 39 characters of letters, digits and +=,.@_- (IAM's 64 less \"authorizer-\" and the longest region)."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.role_name_prefix == null || can(regex("^[\\w+=,.@-]{1,39}$", var.role_name_prefix))
+    error_message = "role_name_prefix must be 1-39 characters of letters, digits and +=,.@_- (IAM role names are at most 64; the modules append \"authorizer-\" or \"hello-\" and the region)."
+  }
 }
 
 variable "create_roles" {

@@ -68,3 +68,18 @@ run "with_hello_by_default" {
     error_message = "hello is created by default"
   }
 }
+
+run "route_key_of_hello_refused" {
+  command = plan
+  variables {
+    create_hello  = true
+    hello_package = { path = "modules/function/tests/bootstrap.zip" }
+    routes = {
+      "GET /hello/{userId}" = {
+        function_name = "orders-api"
+        invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:orders-api/invocations"
+      }
+    }
+  }
+  expect_failures = [output.hello_function_name]
+}

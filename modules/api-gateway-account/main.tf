@@ -14,8 +14,11 @@ data "aws_iam_policy_document" "assume_role" {
   }
 }
 
+data "aws_region" "current" {}
+
 resource "aws_iam_role" "this" {
-  name                 = var.role_name
+  # IAM is global: the region keeps two regions' roles apart.
+  name                 = coalesce(var.role_name, "apigateway-cloudwatch-${data.aws_region.current.id}")
   assume_role_policy   = data.aws_iam_policy_document.assume_role.json
   permissions_boundary = var.role_permissions_boundary
   tags                 = var.tags

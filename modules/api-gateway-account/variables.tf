@@ -1,10 +1,10 @@
 variable "role_name" {
-  description = "Name of the IAM role API Gateway assumes to write logs (one per account; include the region if you apply this in several)."
+  description = "Name of the IAM role API Gateway assumes to write logs; null uses apigateway-cloudwatch-REGION, so that applying the module in two regions of one account creates two roles instead of colliding on one name."
   type        = string
-  default     = "apigateway-cloudwatch"
+  default     = null
 
   validation {
-    condition     = can(regex("^[\\w+=,.@-]{1,64}$", var.role_name))
+    condition     = var.role_name == null || can(regex("^[\\w+=,.@-]{1,64}$", var.role_name))
     error_message = "IAM role names are 1-64 characters of letters, digits and +=,.@_-."
   }
 }

@@ -37,8 +37,10 @@ locals {
     JWKS_FETCH_TIMEOUT_MS             = var.jwks_fetch_timeout_ms == null ? null : tostring(var.jwks_fetch_timeout_ms)
     LOG_LEVEL                         = var.log_level
   } : k => v if v != null }
-  # AWS caps a function's environment at 4 KB, keys and values together.
-  environment_bytes = sum(concat([0], [for k, v in local.environment : length(k) + length(v)]))
+  # AWS caps a function's environment at 4 KB, keys and values together, in
+  # bytes: length() counts characters, so count the UTF-8 bytes through
+  # base64 (4 characters per 3 bytes, padding dropped).
+  environment_bytes = sum(concat([0], [for k, v in local.environment : floor(length(replace(base64encode("${k}${v}"), "=", "")) * 3 / 4)]))
 
   route_issuers = local.routes == null ? [] : distinct(flatten([for r in local.routes : r.issuers]))
 }

@@ -13,9 +13,14 @@ variable "name" {
 }
 
 variable "role_name_prefix" {
-  description = "Prefix of the created IAM role's name; null uses NAME-. The region is always appended, so the same name can be applied in two regions."
+  description = "Prefix of the created IAM role's name; null uses NAME-. The region is always appended, so the same name can be applied in two regions. At most 50 characters of letters, digits and +=,.@_- (IAM's 64 less the longest region)."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.role_name_prefix == null || can(regex("^[\\w+=,.@-]{1,50}$", var.role_name_prefix))
+    error_message = "role_name_prefix must be 1-50 characters of letters, digits and +=,.@_- (IAM role names are at most 64, and the region is appended)."
+  }
 }
 
 variable "tags" {

@@ -60,6 +60,23 @@ variable "routes" {
     condition     = alltrue([for _, r in var.routes : r.http_url == null || can(regex("^https?://", r.http_url))])
     error_message = "http_url must be an http(s) URL."
   }
+  validation {
+    # API Gateway fills http_url's {name} from the method's path parameter of
+    # that name; a parameter the URL leaves out would be lost to the backend.
+    condition = alltrue([for k, r in var.routes : r.http_url == null || alltrue([
+      for p in regexall("\\{([A-Za-z_][A-Za-z0-9_]*)\\+?\\}", k) : try(strcontains(r.http_url, "{${p[0]}}"), true)
+    ])])
+    error_message = "An http_url must hold each {param} of its route key (write {proxy} for {proxy+}), as \"GET /users/{userId}\" = { http_url = \"https://backend/users/{userId}\" }."
+  }
+  validation {
+    # The integration must invoke the qualifier the permission is granted on.
+    condition     = alltrue([for _, r in var.routes : r.qualifier == null || r.invoke_arn == null || endswith(coalesce(r.invoke_arn, "-"), ":${coalesce(r.qualifier, "-")}/invocations")])
+    error_message = "A route's invoke_arn must be the invoke ARN of its qualifier (…:function:NAME:QUALIFIER/invocations), or the permission and the integration name different versions."
+  }
+  validation {
+    condition     = alltrue([for _, r in var.routes : r.timeout_milliseconds == null || (coalesce(r.timeout_milliseconds, 50) >= 50 && coalesce(r.timeout_milliseconds, 50) <= 29000)])
+    error_message = "timeout_milliseconds must be between 50 and 29000 (API Gateway's integration timeout; a longer one needs a quota increase for the account and is not supported here)."
+  }
 }
 
 variable "authorizer_id" {

@@ -359,3 +359,12 @@ run "redeployment_hash_provisioned_concurrency" {
     error_message = "the authorizer's permission names the qualifier its URI invokes"
   }
 }
+
+# 4 KB is counted in bytes: 2,100 two-byte characters are 4,200 bytes.
+run "environment_over_4kb_in_bytes" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = [join("", [for i in range(700) : "ééé"])] } }
+  }
+  expect_failures = [aws_api_gateway_authorizer.this]
+}

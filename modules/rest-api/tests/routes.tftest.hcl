@@ -147,6 +147,34 @@ run "parameter_name_starting_with_a_digit" {
   expect_failures = [var.routes]
 }
 
+run "http_url_without_the_parameter" {
+  command = plan
+  variables {
+    routes = { "GET /orders/{orderId}" = { http_url = "https://orders.example.com/orders" } }
+  }
+  expect_failures = [var.routes]
+}
+
+run "invoke_arn_of_another_qualifier" {
+  command = plan
+  variables {
+    routes = { "GET /a" = {
+      function_name = "orders"
+      qualifier     = "live"
+      invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:orders/invocations"
+    } }
+  }
+  expect_failures = [var.routes]
+}
+
+run "timeout_out_of_range" {
+  command = plan
+  variables {
+    routes = { "GET /a" = { http_url = "https://example.com/a", timeout_milliseconds = 30000 } }
+  }
+  expect_failures = [var.routes]
+}
+
 run "two_backends" {
   command = plan
   variables {
