@@ -18,9 +18,34 @@ import (
 // ErrUnsupported: the deployed API uses something the local gateway cannot serve faithfully.
 var ErrUnsupported = errors.New("not supported by the local gateway")
 
+// Definition is what API Gateway snapshots when a deployment is created
+// and a stage then serves: the resources with their methods and
+// integrations, the authorizers the methods use, the gateway responses.
+// The functions are not part of it (Lambda is read when the gateway loads).
+type Definition struct {
+	Resources        []*Resource            // sorted by path
+	Authorizers      map[string]*Authorizer // by id, the ones CUSTOM methods use
+	GatewayResponses map[string]*GatewayResponse
+}
+
+// ReadDefinition reads a REST API's definition as moto holds it now,
+// checked as the gateway serves it (ErrUnsupported, ErrRefusedByAWS, …).
+func ReadDefinition(ctx context.Context, cfg aws.Config, restAPIID string) (*Definition, error) {
+	return readDefinition(ctx, apigateway.NewFromConfig(cfg), restAPIID)
+}
+
 // Load reads a REST API stage and every function it references through the
-// AWS SDK (pointed at moto).
+// AWS SDK (pointed at moto), with the API's current definition.
 func Load(ctx context.Context, cfg aws.Config, restAPIID, stage string) (*API, error) {
+	return LoadStage(ctx, cfg, restAPIID, stage, nil)
+}
+
+// LoadStage is Load serving what the stage's deployment holds: the
+// definition snaps recorded when that deployment was created (as API Gateway
+// snapshots it), and moto's current definition only when snaps holds none
+// (API.FromSnapshot says which). A snapshot that could not be read or served
+// fails the load with its error.
+func LoadStage(ctx context.Context, cfg aws.Config, restAPIID, stage string, snaps *Snapshots) (*API, error) {
 	ag := apigateway.NewFromConfig(cfg)
 	lc := lambda.NewFromConfig(cfg)
 
@@ -34,9 +59,57 @@ func Load(ctx context.Context, cfg aws.Config, restAPIID, stage string) (*API, e
 	}
 	api := &API{
 		ID: restAPIID, Name: aws.ToString(ra.Name), Stage: stage, Region: cfg.Region,
-		StageVariables: st.Variables, Authorizers: map[string]*Authorizer{}, Functions: map[string]*Function{},
+		DeploymentID:   aws.ToString(st.DeploymentId),
+		StageVariables: st.Variables, Functions: map[string]*Function{},
+	}
+	def, found, err := snaps.Lookup(restAPIID, api.DeploymentID)
+	switch {
+	case found && err != nil:
+		return nil, fmt.Errorf("load deployment %s of %s (as recorded when it was created): %w", api.DeploymentID, restAPIID, err)
+	case found:
+		api.FromSnapshot = true
+	default:
+		if def, err = readDefinition(ctx, ag, restAPIID); err != nil {
+			return nil, err
+		}
+	}
+	api.Resources, api.Authorizers, api.GatewayResponses = def.Resources, def.Authorizers, def.GatewayResponses
+	for _, a := range def.Authorizers {
+		api.Functions[a.FunctionARN] = nil
+	}
+	for _, r := range def.Resources {
+		for _, m := range r.Methods {
+			if m.Integration != nil && m.Integration.FunctionARN != "" {
+				api.Functions[m.Integration.FunctionARN] = nil
+			}
+		}
 	}
 
+	for arn := range api.Functions {
+		fn, err := loadFunction(ctx, lc, arn)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkPolicySize(fn); err != nil {
+			return nil, err
+		}
+		api.Functions[arn] = fn
+		if api.Account == "" {
+			if parts := strings.Split(fn.ARN, ":"); len(parts) > 4 {
+				api.Account = parts[4]
+			}
+		}
+	}
+	if api.Account == "" {
+		api.Account = "123456789012"
+	}
+	return api, nil
+}
+
+// readDefinition reads and checks the API's current resources, methods,
+// integrations, authorizers and gateway responses.
+func readDefinition(ctx context.Context, ag *apigateway.Client, restAPIID string) (*Definition, error) {
+	def := &Definition{Authorizers: map[string]*Authorizer{}}
 	var resources []*Resource
 	pager := apigateway.NewGetResourcesPaginator(ag, &apigateway.GetResourcesInput{RestApiId: &restAPIID, Embed: []string{"methods"}})
 	for pager.HasMorePages() {
@@ -84,10 +157,9 @@ func Load(ctx context.Context, cfg aws.Config, restAPIID, stage string) (*API, e
 						return nil, fmt.Errorf("load integration of %s %s: %w", verb, res.Path, err)
 					}
 					method.Integration.FunctionARN = arn
-					api.Functions[arn] = nil
 				}
 				if method.AuthorizationType == "CUSTOM" {
-					if _, err := loadAuthorizer(ctx, ag, api, method.AuthorizerID); err != nil {
+					if _, err := loadAuthorizer(ctx, ag, restAPIID, def.Authorizers, method.AuthorizerID); err != nil {
 						return nil, err
 					}
 				}
@@ -100,30 +172,12 @@ func Load(ctx context.Context, cfg aws.Config, restAPIID, stage string) (*API, e
 	if err := checkTree(resources); err != nil {
 		return nil, err
 	}
-	api.Resources = resources
-	if api.GatewayResponses, err = loadGatewayResponses(ctx, ag, restAPIID); err != nil {
+	def.Resources = resources
+	var err error
+	if def.GatewayResponses, err = loadGatewayResponses(ctx, ag, restAPIID); err != nil {
 		return nil, err
 	}
-
-	for arn := range api.Functions {
-		fn, err := loadFunction(ctx, lc, arn)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkPolicySize(fn); err != nil {
-			return nil, err
-		}
-		api.Functions[arn] = fn
-		if api.Account == "" {
-			if parts := strings.Split(fn.ARN, ":"); len(parts) > 4 {
-				api.Account = parts[4]
-			}
-		}
-	}
-	if api.Account == "" {
-		api.Account = "123456789012"
-	}
-	return api, nil
+	return def, nil
 }
 
 func checkMethod(path string, m *Method) error {
@@ -150,14 +204,14 @@ func checkMethod(path string, m *Method) error {
 	return nil
 }
 
-func loadAuthorizer(ctx context.Context, ag *apigateway.Client, api *API, id string) (*Authorizer, error) {
-	if a, ok := api.Authorizers[id]; ok {
+func loadAuthorizer(ctx context.Context, ag *apigateway.Client, restAPIID string, authorizers map[string]*Authorizer, id string) (*Authorizer, error) {
+	if a, ok := authorizers[id]; ok {
 		return a, nil
 	}
 	if id == "" {
 		return nil, fmt.Errorf("load authorizer: CUSTOM method without authorizer id: %w", ErrUnsupported)
 	}
-	out, err := ag.GetAuthorizer(ctx, &apigateway.GetAuthorizerInput{RestApiId: &api.ID, AuthorizerId: &id})
+	out, err := ag.GetAuthorizer(ctx, &apigateway.GetAuthorizerInput{RestApiId: &restAPIID, AuthorizerId: &id})
 	if err != nil {
 		return nil, fmt.Errorf("load authorizer %s: %w", id, err)
 	}
@@ -173,8 +227,7 @@ func loadAuthorizer(ctx context.Context, ag *apigateway.Client, api *API, id str
 	if err := completeAuthorizer(a); err != nil {
 		return nil, err
 	}
-	api.Authorizers[id] = a
-	api.Functions[a.FunctionARN] = nil
+	authorizers[id] = a
 	return a, nil
 }
 

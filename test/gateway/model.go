@@ -19,6 +19,11 @@ type API struct {
 	// GatewayResponses are the customised gateway responses, by type
 	// (responses.go); a type not listed answers as API Gateway's default.
 	GatewayResponses map[string]*GatewayResponse
+	// DeploymentID is the stage's deployment; FromSnapshot says whether the
+	// definition served is the one recorded when it was created (LoadStage)
+	// or moto's current one.
+	DeploymentID string
+	FromSnapshot bool
 }
 
 // Resource is one API resource and its methods.

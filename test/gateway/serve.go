@@ -48,6 +48,11 @@ type Options struct {
 	AccessKeyID, SecretAccessKey string
 	// IgnorePermissions skips the functions' resource policy check.
 	IgnorePermissions bool
+	// Snapshots are the deployments recorded by a SnapshotProxy the apply
+	// went through: the stage is served as its deployment was created. Nil,
+	// or no snapshot of the stage's deployment: moto's current definition,
+	// said once in AccessLog.
+	Snapshots *Snapshots
 }
 
 // Local is a gateway with the functions it runs.
@@ -59,9 +64,12 @@ type Local struct {
 // New loads the API stage from moto, checks and unpacks each function's
 // package and returns the gateway, ready to serve; functions start on first use.
 func New(ctx context.Context, o Options) (*Local, error) {
-	api, err := Load(ctx, o.AWS, o.RestAPIID, o.Stage)
+	api, err := LoadStage(ctx, o.AWS, o.RestAPIID, o.Stage, o.Snapshots)
 	if err != nil {
 		return nil, err
+	}
+	if !api.FromSnapshot && o.AccessLog != nil {
+		fmt.Fprintf(o.AccessLog, "gateway: no snapshot of deployment %s (stage %s): serving moto's current resources, which API Gateway would serve only after a redeployment (record deployments by applying through gateway.SnapshotProxy)\n", api.DeploymentID, api.Stage)
 	}
 	if o.Emulator == "" {
 		if o.Emulator, err = rie.Find(); err != nil {

@@ -1,5 +1,7 @@
 // Command authorizer is a test TOKEN authorizer whose answer is driven by the
-// token: allow-<uid> (Allow GET /hello/<uid>), deny (explicit Deny of
+// token: allow-<uid> (Allow GET /hello/<uid>), any-<uid> (Allow every
+// route of the stage, with the context keys of the module's authorizer:
+// userId <uid>, issuerName test, scope "s1 s2"), deny (explicit Deny of
 // everything), unauthorized (error "Unauthorized"), error (another error),
 // garbage (not an authorizer response), sleep (past the timeout), exit (crash).
 package main
@@ -39,6 +41,18 @@ func handle(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequest) (j
 				}},
 			},
 			"context": map[string]any{"uid": uid, "n": 42, "ok": true, "methodArn": arn},
+		})
+	case strings.HasPrefix(tok, "any-"):
+		uid := strings.TrimPrefix(tok, "any-")
+		return marshal(map[string]any{
+			"principalId": uid,
+			"policyDocument": map[string]any{
+				"Version": "2012-10-17",
+				"Statement": []any{map[string]any{
+					"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": base + "/*",
+				}},
+			},
+			"context": map[string]any{"userId": uid, "issuerName": "test", "scope": "s1 s2"},
 		})
 	case tok == "deny":
 		return marshal(map[string]any{
