@@ -32,6 +32,20 @@ func TestOverride(t *testing.T) {
 	}
 }
 
+// TestOverrideVia: a service of via goes to its endpoint, the others to moto.
+func TestOverrideVia(t *testing.T) {
+	text := OverrideVia("http://127.0.0.1:5000", Endpoints{"apigateway": "http://127.0.0.1:6000"}, "")
+	for _, s := range Services {
+		want := "http://127.0.0.1:5000"
+		if s == "apigateway" {
+			want = "http://127.0.0.1:6000"
+		}
+		if !strings.Contains(text, s+strings.Repeat(" ", 11-len(s))+`= "`+want+`"`) {
+			t.Errorf("endpoint %s not routed to %s:\n%s", s, want, text)
+		}
+	}
+}
+
 // TestOverrideFormatted keeps the generated file terraform-fmt clean, so
 // `terraform fmt -check -recursive` passes while a test is running.
 func TestOverrideFormatted(t *testing.T) {
