@@ -47,17 +47,27 @@ func readClaims(payload []byte) (*claimSet, error) {
 	if !utf8.Valid(payload) {
 		return nil, fmt.Errorf("decode payload: invalid UTF-8: %w", ErrMalformed)
 	}
-	c := &claimSet{members: make(members, 24)}
+	c := &claimSet{members: newMembers()}
 	if err := json.Unmarshal(payload, &c.members); err != nil {
+		c.release()
 		return nil, fmt.Errorf("read claims: %w", ErrClaims)
 	}
 	if !payloadNestingOK(payload, c.members) {
+		c.release()
 		return nil, fmt.Errorf("read claims: duplicate key or too deep: %w", ErrClaims)
 	}
 	if bad := c.typed(); bad != "" {
+		c.release()
 		return nil, fmt.Errorf("read %s: wrong type: %w", bad, ErrClaims)
 	}
 	return c, nil
+}
+
+// release hands the members back for the next token. Nothing read from them
+// keeps a reference: every string and list is a copy.
+func (c *claimSet) release() {
+	releaseMembers(c.members)
+	c.members = nil
 }
 
 // typed decodes the claims every token is checked on, and returns the name

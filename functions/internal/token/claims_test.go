@@ -117,3 +117,24 @@ func equalClaims(a, b Claims) bool {
 	return a.UserID == b.UserID && a.Issuer == b.Issuer && a.IssuerName == b.IssuerName &&
 		a.ClientID == b.ClientID && a.Scope == b.Scope && slices.Equal(a.Scopes, b.Scopes)
 }
+
+// TestClaimsOutliveRelease: the members map goes back to a pool after each
+// token; nothing Verify returned may change when the next token reuses it.
+func TestClaimsOutliveRelease(t *testing.T) {
+	k := testKey
+	v := newVerifier(t, oneIssuer(), newKeyMap(k))
+	first, err := v.Verify(context.Background(), k.Mint(nil, claims("scope", "a b", "client_id", "c1", "sub", "user-1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := first
+	want.Scopes = slices.Clone(first.Scopes)
+	for range 3 {
+		if _, err := v.Verify(context.Background(), k.Mint(nil, claims("scope", "x y", "client_id", "c9", "sub", "user-9"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !equalClaims(first, want) {
+		t.Fatalf("claims changed: %+v, want %+v", first, want)
+	}
+}

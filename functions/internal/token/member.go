@@ -2,6 +2,7 @@ package token
 
 import (
 	"bytes"
+	"sync"
 
 	"github.com/go-jose/go-jose/v4/json"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -14,6 +15,23 @@ import (
 // and only as the type that claim must have: a member nobody reads (another
 // issuer's user-id claim, say) is never type-checked.
 type members map[string]member
+
+// membersPool keeps emptied maps: allocating and zeroing one per token costs
+// more than typing all the claims (about 1 µs and 4 allocations a verdict).
+var membersPool = sync.Pool{New: func() any { return make(members, 32) }}
+
+// newMembers returns an empty map from the pool.
+func newMembers() members { return membersPool.Get().(members) }
+
+// releaseMembers empties ms and returns it to the pool, unless a token with
+// unusually many members grew it: the pool keeps only real-token sizes.
+func releaseMembers(ms members) {
+	if ms == nil || len(ms) > 64 {
+		return
+	}
+	clear(ms)
+	membersPool.Put(ms)
+}
 
 // member is one value as JSON text, a slice of the payload.
 type member []byte

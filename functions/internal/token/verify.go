@@ -79,6 +79,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 	if err != nil {
 		return Claims{}, err
 	}
+	defer c.release()
 	iss, ok := v.issuers[c.issuer]
 	if !ok {
 		return Claims{}, fmt.Errorf("pick issuer: %w", ErrUnknownIssuer)
