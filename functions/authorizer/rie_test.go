@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/authorizer"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
@@ -300,8 +301,8 @@ func TestRIERoutesByScope(t *testing.T) {
 
 	t.Run("no route earned: explicit Deny", func(t *testing.T) {
 		reason, resp, unauthorized := p.denyReason(t, key.Mint(nil, claimsFor(iss.URL(), "alice", "orders.write")), "GET/orders/alice")
-		if unauthorized || !strings.HasSuffix(reason, authorizer.ErrNoRoute.Error()) {
-			t.Fatalf("unauthorized %v, reason %q, want the Deny policy for %q", unauthorized, reason, authorizer.ErrNoRoute)
+		if unauthorized || !strings.HasSuffix(reason, policy.ErrNoRoute.Error()) {
+			t.Fatalf("unauthorized %v, reason %q, want the Deny policy for %q", unauthorized, reason, policy.ErrNoRoute)
 		}
 		st := resp.PolicyDocument.Statement
 		if resp.PrincipalID != "alice" || len(st) != 1 || st[0].Effect != "Deny" || !slices.Equal(st[0].Resource, []string{methodPrefix + "*"}) {

@@ -280,7 +280,7 @@ func goldenCases() []goldenCase {
 		m("cognito_hello_and_items", nil, multiClaims(rsa1, cognitoClaims, "scope", "read hello write")),
 		m("okta_hello_only", nil, multiClaims(rsa2, oktaClaims, "scp", []string{"read", "hello", "write"})),
 		m("open_route_orders", nil, multiClaims(rsa1, cognitoClaims, "scope", "read orders.read")),
-		m("no_route_earned", ErrNoRoute, multiClaims(rsa1, cognitoClaims, "scope", "read")),
+		m("no_route_earned", policy.ErrNoRoute, multiClaims(rsa1, cognitoClaims, "scope", "read")),
 		m("unknown_issuer", token.ErrUnknownIssuer, multiClaims(rsa1, cognitoClaims, "iss", "https://evil.example")),
 		m("okta_key_cognito_iss", token.ErrSignature, multiClaims(rsa2, cognitoClaims, "scope", "read hello")),
 		m("cognito_key_okta_iss", token.ErrSignature, multiClaims(rsa1, oktaClaims, "scp", []string{"read", "hello"})),
@@ -330,8 +330,8 @@ var reasons = func() map[string]error {
 			"ErrNotYetValid": token.ErrNotYetValid, "ErrUnknownIssuer": token.ErrUnknownIssuer,
 			"ErrAudience": token.ErrAudience, "ErrClientID": token.ErrClientID, "ErrTokenUse": token.ErrTokenUse,
 			"ErrScope": token.ErrScope, "ErrUserIDClaim": token.ErrUserIDClaim}},
-		{"policy", map[string]error{"ErrMethodARN": policy.ErrMethodARN, "ErrUserID": policy.ErrUserID}},
-		{"authorizer", map[string]error{"ErrNoRoute": ErrNoRoute, "ErrEventType": ErrEventType}},
+		{"policy", map[string]error{"ErrMethodARN": policy.ErrMethodARN, "ErrUserID": policy.ErrUserID, "ErrNoRoute": policy.ErrNoRoute}},
+		{"authorizer", map[string]error{"ErrEventType": ErrEventType}},
 	} {
 		for name, err := range e.errs {
 			m[e.pkg+"."+name] = err
@@ -379,7 +379,7 @@ func readGoldenEvent(t testing.TB, file string) goldenEvent {
 // TestGolden replays every testdata/events file; with -update it first
 // re-mints them (and the responses) from goldenCases. A denial must wrap the
 // file's reason (errors.Is) and reach the caller as exactly "Unauthorized",
-// except ErrNoRoute, the valid token that earns no route: its explicit Deny
+// except policy.ErrNoRoute, the valid token that earns no route: its explicit Deny
 // (403) is a response like an Allow, compared with testdata/policies.
 func TestGolden(t *testing.T) {
 	f := loadFixture(t)
@@ -419,7 +419,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("reason = %v, want %v", v.reason, wantReason)
 			}
 			resp, err := h.Handle(context.Background(), ev.APIGatewayCustomAuthorizerRequest)
-			if g.reason != nil && g.reason != ErrNoRoute {
+			if g.reason != nil && g.reason != policy.ErrNoRoute {
 				if err == nil || err.Error() != "Unauthorized" || resp.PrincipalID != "" {
 					t.Fatalf("caller sees %+v, %v; want only Unauthorized", resp, err)
 				}
@@ -496,7 +496,7 @@ func writeGolden(t *testing.T, f *fixture) {
 		if err := os.WriteFile(filepath.Join("testdata", "events", g.file()), append(b, '\n'), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if g.reason != nil && g.reason != ErrNoRoute {
+		if g.reason != nil && g.reason != policy.ErrNoRoute {
 			continue
 		}
 		resp, err := newTestHandler(t, f, g.cfg, nil).Handle(context.Background(), ev.APIGatewayCustomAuthorizerRequest)

@@ -20,7 +20,6 @@ var ErrUnauthorized = errors.New("Unauthorized")
 // (and the tests) see them.
 var (
 	ErrEventType = errors.New("event type is not TOKEN")
-	ErrNoRoute   = errors.New("no route earned") // answered with the explicit Deny (403)
 	ErrPanic     = errors.New("panic")
 )
 
@@ -43,78 +42,53 @@ func newHandler(v verifier, p *policy.Builder, log *slog.Logger) *Handler {
 	return &Handler{verifier: v, policy: p, log: log}
 }
 
-// Handle is the Lambda handler. A valid token gets the policy of the routes
-// it earns, or an explicit Deny when it earns none; anything else gets
-// ErrUnauthorized. Each denial logs one line with its reason.
-func (h *Handler) Handle(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	v := h.decide(ctx, req)
-	if v.reason != nil && !errors.Is(v.reason, ErrNoRoute) {
-		return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
-	}
-	return v.resp, nil
-}
-
-// verdict is a response and, for a denial, the sentinel error that caused
-// it.
-type verdict struct {
-	resp   events.APIGatewayCustomAuthorizerResponse
-	reason error
-}
-
-// decide is event → token → claims → policy, logged.
-func (h *Handler) decide(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (v verdict) {
+// Handle is the Lambda handler, top to bottom: event → token → claims →
+// policy → response. A valid token gets the policy of the routes it earns,
+// or an explicit Deny when it earns none (policy.ErrNoRoute); anything else
+// gets ErrUnauthorized. Each denial logs one line with its reason.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (resp events.APIGatewayCustomAuthorizerResponse, err error) {
 	// A bug must cost one request a 401, never the process or a 500 that
 	// leaks a stack trace to API Gateway.
 	defer func() {
 		if r := recover(); r != nil {
-			h.log.LogAttrs(ctx, slog.LevelError, "deny", slog.String("reason", ErrPanic.Error()), slog.String("panic", fmt.Sprint(r)))
-			v = verdict{reason: ErrPanic}
+			h.log.LogAttrs(ctx, slog.LevelError, "deny", slog.Any("reason", ErrPanic), slog.String("panic", fmt.Sprint(r)))
+			resp, err = events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
 		}
 	}()
-	v = h.judge(ctx, req)
-	switch {
-	case v.reason != nil:
-		h.log.LogAttrs(ctx, slog.LevelWarn, "deny", slog.String("reason", v.reason.Error()))
-	default:
-		// Debug: formatting this line costs about as much as all claim
-		// checks together; LOG_LEVEL=debug turns it on.
-		h.log.LogAttrs(ctx, slog.LevelDebug, "allow",
-			slog.String("userId", v.resp.PrincipalID),
-			slog.Any("issuerName", v.resp.Context["issuerName"]),
-			slog.Any("clientId", v.resp.Context["clientId"]))
-	}
-	return v
-}
-
-func (h *Handler) judge(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) verdict {
 	if req.Type != "" && req.Type != "TOKEN" {
-		return verdict{reason: fmt.Errorf("check event: %w", ErrEventType)}
+		return h.refuse(ctx, fmt.Errorf("check event: %w", ErrEventType))
 	}
 	arn, err := policy.ParseMethodARN(req.MethodArn)
 	if err != nil {
-		return verdict{reason: err}
+		return h.refuse(ctx, err)
 	}
 	raw, err := token.Extract(req.AuthorizationToken)
 	if err != nil {
-		return verdict{reason: err}
+		return h.refuse(ctx, err)
 	}
-	c, err := h.verifier.Verify(ctx, raw)
+	claims, err := h.verifier.Verify(ctx, raw)
 	if err != nil {
-		return verdict{reason: err}
+		return h.refuse(ctx, err)
 	}
-	if err := policy.ValidUserID(c.UserID); err != nil {
-		return verdict{reason: err}
+	resp, err = h.policy.Response(arn, claims)
+	switch {
+	case errors.Is(err, policy.ErrNoRoute):
+		// A valid token: its explicit Deny is the answer (403), cacheable.
+		h.log.LogAttrs(ctx, slog.LevelWarn, "deny", slog.Any("reason", err))
+		return resp, nil
+	case err != nil:
+		return h.refuse(ctx, err)
 	}
-	resp := h.policy.Response(arn, policy.Identity{
-		UserID:     c.UserID,
-		Scopes:     c.Scopes,
-		Scope:      c.Scope,
-		ClientID:   c.ClientID,
-		Issuer:     c.Issuer,
-		IssuerName: c.IssuerName,
-	})
-	if resp.PolicyDocument.Statement[0].Effect == "Deny" {
-		return verdict{resp: resp, reason: fmt.Errorf("build policy: %w", ErrNoRoute)}
-	}
-	return verdict{resp: resp}
+	// Debug: formatting this line costs about as much as all claim checks
+	// together; LOG_LEVEL=debug turns it on.
+	h.log.LogAttrs(ctx, slog.LevelDebug, "allow",
+		slog.String("userId", claims.UserID), slog.String("issuerName", claims.IssuerName), slog.String("clientId", claims.ClientID))
+	return resp, nil
+}
+
+// refuse logs the reason of a denial and answers 401: API Gateway maps
+// exactly ErrUnauthorized's message to it.
+func (h *Handler) refuse(ctx context.Context, reason error) (events.APIGatewayCustomAuthorizerResponse, error) {
+	h.log.LogAttrs(ctx, slog.LevelWarn, "deny", slog.Any("reason", reason))
+	return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
 }

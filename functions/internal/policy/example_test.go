@@ -1,10 +1,12 @@
 package policy_test
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 )
 
 func Example() {
@@ -22,8 +24,8 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	// The user id comes from the verified token and passed ValidUserID.
-	resp := b.Response(arn, policy.Identity{UserID: "alice", Scopes: []string{"orders.read"}, IssuerName: "default"})
+	// The claims come from the verified token (token.Verifier).
+	resp, _ := b.Response(arn, token.Claims{UserID: "alice", Scopes: []string{"orders.read"}, IssuerName: "default"})
 	st := resp.PolicyDocument.Statement[0]
 	fmt.Println(st.Effect)
 	for _, r := range st.Resource {
@@ -32,11 +34,12 @@ func Example() {
 
 	// A route set the token earns nothing of: an explicit Deny on the stage.
 	none, _ := policy.NewBuilder([]config.Route{{Route: "GET/admin/reports", Scopes: []string{"admin"}}})
-	st = none.Response(arn, policy.Identity{UserID: "alice"}).PolicyDocument.Statement[0]
-	fmt.Println(st.Effect, st.Resource)
+	denied, err := none.Response(arn, token.Claims{UserID: "alice"})
+	st = denied.PolicyDocument.Statement[0]
+	fmt.Println(st.Effect, st.Resource, errors.Is(err, policy.ErrNoRoute))
 	// Output:
 	// Allow
 	// arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/users/alice/orders/*
 	// arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/catalog/*
-	// Deny [arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*]
+	// Deny [arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*] true
 }

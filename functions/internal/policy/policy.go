@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 )
 
 // Sentinel errors, wrapped as "verb noun: %w".
@@ -16,17 +17,8 @@ var (
 	ErrMethodARN = errors.New("malformed methodArn")
 	ErrUserID    = errors.New("unsafe user id")
 	ErrRoute     = errors.New("invalid route")
+	ErrNoRoute   = errors.New("no route earned") // answered with the explicit Deny (403)
 )
-
-// Identity is what the verified token says about the caller.
-type Identity struct {
-	UserID     string   // passed ValidUserID
-	Scopes     []string // the token's scopes, parsed
-	Scope      string   // the token's scope claim as sent, for the context
-	ClientID   string
-	Issuer     string // the "iss" URL
-	IssuerName string // config.Issuer.Name of the entry that verified the token
-}
 
 // template is one compiled route: its Allow resource is before + user id +
 // after, or before alone for an open route; its Deny resource is deny.
@@ -77,48 +69,56 @@ func NewBuilder(routes []config.Route) (*Builder, error) {
 	return b, nil
 }
 
-// Response answers for the API and stage of arn. It allows exactly the
-// routes id earns (all their scopes carried, their issuers including
-// id.IssuerName) and denies every other route, each parameter a "*": API
-// Gateway matches "*" across "/", so an earned route's "*" may match paths
-// of a route the token does not earn, and an explicit Deny wins over any
-// Allow. config.RouteConflicts guarantees that no Deny covers a path of an
-// earned route. When id earns no route the answer is one Deny on the whole
-// API and stage, which the gateway caches and answers with 403.
-func (b *Builder) Response(arn MethodARN, id Identity) events.APIGatewayCustomAuthorizerResponse {
+// Response answers token c for the API and stage of arn. It allows
+// exactly the routes c earns (all their scopes carried, their issuers
+// including c.IssuerName) and denies every other route, each parameter a
+// "*": API Gateway matches "*" across "/", so an earned route's "*" may
+// match paths of a route the token does not earn, and an explicit Deny wins
+// over any Allow. config.RouteConflicts guarantees that no Deny covers a
+// path of an earned route.
+//
+// A user id unsafe to write into a resource (ValidUserID) gets no answer
+// and its error. A token that earns no route gets one Deny on the whole API
+// and stage, which the gateway caches and answers with 403, and ErrNoRoute.
+func (b *Builder) Response(arn MethodARN, c token.Claims) (events.APIGatewayCustomAuthorizerResponse, error) {
+	if err := ValidUserID(c.UserID); err != nil {
+		return events.APIGatewayCustomAuthorizerResponse{}, err
+	}
 	var allow, deny []string
 	for _, t := range b.templates {
-		if !t.earnedBy(id) {
+		if !t.earnedBy(c) {
 			deny = appendNew(deny, arn.Prefix+t.deny)
 			continue
 		}
 		r := arn.Prefix + t.before
 		if t.user {
-			r += id.UserID + t.after
+			r += c.UserID + t.after
 		}
 		allow = appendNew(allow, r)
 	}
+	var err error
 	statements := []events.IAMPolicyStatement{{Action: invoke, Effect: "Allow", Resource: allow}}
 	switch {
 	case len(allow) == 0:
 		statements = []events.IAMPolicyStatement{{Action: invoke, Effect: "Deny", Resource: []string{arn.Prefix + "*"}}}
+		err = fmt.Errorf("build policy: %w", ErrNoRoute)
 	case len(deny) > 0:
 		statements = append(statements, events.IAMPolicyStatement{Action: invoke, Effect: "Deny", Resource: deny})
 	}
 	return events.APIGatewayCustomAuthorizerResponse{
-		PrincipalID: id.UserID,
+		PrincipalID: c.UserID,
 		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
 			Version:   "2012-10-17",
 			Statement: statements,
 		},
 		Context: map[string]any{
-			"userId":     id.UserID,
-			"scope":      id.Scope,
-			"clientId":   id.ClientID,
-			"issuer":     id.Issuer,
-			"issuerName": id.IssuerName,
+			"userId":     c.UserID,
+			"scope":      c.Scope,
+			"clientId":   c.ClientID,
+			"issuer":     c.Issuer,
+			"issuerName": c.IssuerName,
 		},
-	}
+	}, err
 }
 
 // invoke is the one action of every statement.
@@ -131,18 +131,16 @@ func appendNew(list []string, s string) []string {
 	return append(list, s)
 }
 
-func (t template) earnedBy(id Identity) bool {
-	if len(t.issuers) > 0 && !slices.Contains(t.issuers, id.IssuerName) {
+func (t template) earnedBy(c token.Claims) bool {
+	if len(t.issuers) > 0 && !slices.Contains(t.issuers, c.IssuerName) {
 		return false
 	}
 	for _, s := range t.scopes {
-		if !slices.Contains(id.Scopes, s) {
+		if !slices.Contains(c.Scopes, s) {
 			return false
 		}
 	}
-	// The caller validates the user id; a route that embeds it is never
-	// earned without a valid one, whatever the caller did.
-	return !t.user || ValidUserID(id.UserID) == nil
+	return true
 }
 
 // MethodARN is the part of an execute-api method ARN the policy is built

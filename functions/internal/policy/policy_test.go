@@ -10,8 +10,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 )
+
+// respond is Response without its error: the tests of the answer's shape.
+func respond(b *Builder, arn MethodARN, c token.Claims) events.APIGatewayCustomAuthorizerResponse {
+	resp, _ := b.Response(arn, c)
+	return resp
+}
 
 var update = flag.Bool("update", false, "rewrite testdata/*.json")
 
@@ -51,36 +60,31 @@ func TestResponse(t *testing.T) {
 	arn := mustARN(t, prefix+"GET/users/u-1")
 	cases := []struct {
 		name        string
-		id          Identity
+		id          token.Claims
 		allow, deny []string
 	}{
-		{"no scopes, other issuer", Identity{UserID: "u-1", IssuerName: "entra"},
+		{"no scopes, other issuer", token.Claims{UserID: "u-1", IssuerName: "entra"},
 			[]string{"GET/users/u-1", "GET/catalog/*", "GET/"},
 			[]string{"GET/users/*/orders/*", "POST/users/*/orders", "DELETE/users/*/*", "GET/status"}},
-		{"read scope", Identity{UserID: "u-1", Scopes: []string{"orders.read"}, IssuerName: "entra"},
+		{"read scope", token.Claims{UserID: "u-1", Scopes: []string{"orders.read"}, IssuerName: "entra"},
 			[]string{"GET/users/u-1", "GET/users/u-1/orders/*", "GET/catalog/*", "GET/"},
 			[]string{"POST/users/*/orders", "DELETE/users/*/*", "GET/status"}},
-		{"write without read", Identity{UserID: "u-1", Scopes: []string{"orders.write"}, IssuerName: "cognito"},
+		{"write without read", token.Claims{UserID: "u-1", Scopes: []string{"orders.write"}, IssuerName: "cognito"},
 			[]string{"GET/users/u-1", "GET/catalog/*", "GET/"},
 			[]string{"GET/users/*/orders/*", "POST/users/*/orders", "DELETE/users/*/*", "GET/status"}},
-		{"read and write, cognito", Identity{UserID: "u-1", Scopes: []string{"orders.write", "orders.read"}, IssuerName: "cognito"},
+		{"read and write, cognito", token.Claims{UserID: "u-1", Scopes: []string{"orders.write", "orders.read"}, IssuerName: "cognito"},
 			[]string{"GET/users/u-1", "GET/users/u-1/orders/*", "POST/users/u-1/orders", "GET/catalog/*", "GET/"},
 			[]string{"DELETE/users/*/*", "GET/status"}},
-		{"read and write, okta", Identity{UserID: "u-1", Scopes: []string{"orders.write", "orders.read"}, IssuerName: "okta"},
+		{"read and write, okta", token.Claims{UserID: "u-1", Scopes: []string{"orders.write", "orders.read"}, IssuerName: "okta"},
 			[]string{"GET/users/u-1", "GET/users/u-1/orders/*", "DELETE/users/u-1/*", "GET/catalog/*", "GET/"},
 			[]string{"POST/users/*/orders", "GET/status"}},
-		{"ops", Identity{UserID: "u-1", Scopes: []string{"ops"}},
+		{"ops", token.Claims{UserID: "u-1", Scopes: []string{"ops"}},
 			[]string{"GET/users/u-1", "GET/catalog/*", "GET/status", "GET/"},
 			[]string{"GET/users/*/orders/*", "POST/users/*/orders", "DELETE/users/*/*"}},
-		// A caller that skipped ValidUserID still gets no user route: each
-		// is denied.
-		{"unsafe user id", Identity{UserID: "*", Scopes: []string{"ops"}},
-			[]string{"GET/catalog/*", "GET/status", "GET/"},
-			[]string{"GET/users/*", "GET/users/*/orders/*", "POST/users/*/orders", "DELETE/users/*/*"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := b.Response(arn, tc.id).PolicyDocument.Statement
+			st := respond(b, arn, tc.id).PolicyDocument.Statement
 			if len(st) != 2 || st[0].Effect != "Allow" || st[1].Effect != "Deny" {
 				t.Fatalf("statements %+v, want an Allow and a Deny", st)
 			}
@@ -104,13 +108,13 @@ func TestDenyWinsOverWildcard(t *testing.T) {
 		{Route: "GET/projects/{projectId}", Scopes: []string{"projects.read"}},
 		{Route: "GET/projects/{projectId}/secrets", Scopes: []string{"projects.read", "secrets.read"}},
 	})
-	st := b.Response(mustARN(t, prefix+"GET/projects/p1"), Identity{UserID: "u-1", Scopes: []string{"projects.read"}}).PolicyDocument.Statement
+	st := respond(b, mustARN(t, prefix+"GET/projects/p1"), token.Claims{UserID: "u-1", Scopes: []string{"projects.read"}}).PolicyDocument.Statement
 	want := []string{prefix + "GET/projects/*", prefix + "GET/projects/*/secrets"}
 	if len(st) != 2 || st[0].Resource[0] != want[0] || st[1].Effect != "Deny" || st[1].Resource[0] != want[1] {
 		t.Fatalf("statements %+v, want Allow %s and Deny %s", st, want[0], want[1])
 	}
 	// Earning both, nothing is denied.
-	st = b.Response(mustARN(t, prefix+"GET/projects/p1"), Identity{UserID: "u-1", Scopes: []string{"secrets.read", "projects.read"}}).PolicyDocument.Statement
+	st = respond(b, mustARN(t, prefix+"GET/projects/p1"), token.Claims{UserID: "u-1", Scopes: []string{"secrets.read", "projects.read"}}).PolicyDocument.Statement
 	if len(st) != 1 || len(st[0].Resource) != 2 {
 		t.Fatalf("statements %+v, want one Allow of both routes", st)
 	}
@@ -122,14 +126,25 @@ func TestResponseDeny(t *testing.T) {
 		{Route: "GET/reports/*", Issuers: []string{"okta"}},
 	})
 	arn := mustARN(t, prefix+"GET/users/u-1")
-	for _, id := range []Identity{
+	for _, id := range []token.Claims{
 		{UserID: "u-1", IssuerName: "cognito"},
 		{UserID: "u-1", Scopes: []string{"profile2", "Profile"}, IssuerName: "cognito"},
-		{UserID: "u/1", Scopes: []string{"profile"}, IssuerName: "cognito"},
 	} {
-		st := b.Response(arn, id).PolicyDocument.Statement
+		st := respond(b, arn, id).PolicyDocument.Statement
 		if len(st) != 1 || st[0].Effect != "Deny" || !reflect.DeepEqual(st[0].Resource, []string{prefix + "*"}) {
 			t.Errorf("%+v: got %+v, want Deny on %s*", id, st, prefix)
+		}
+	}
+}
+
+// TestResponseUnsafeUserID: an id that is not safe in a resource gets no
+// answer at all, whatever it would earn; ValidUserID runs here, once.
+func TestResponseUnsafeUserID(t *testing.T) {
+	b := mustBuilder(t, routes)
+	for _, id := range []string{"*", "u/1", "", "..", "a?b"} {
+		resp, err := b.Response(mustARN(t, prefix+"GET/users/x"), token.Claims{UserID: id, Scopes: []string{"ops"}})
+		if !errors.Is(err, ErrUserID) || resp.PolicyDocument.Statement != nil {
+			t.Errorf("user %q: %+v, %v; want no answer and ErrUserID", id, resp, err)
 		}
 	}
 }
@@ -154,7 +169,7 @@ func TestNewBuilderRejects(t *testing.T) {
 }
 
 func TestResponseGolden(t *testing.T) {
-	id := Identity{UserID: "u-1", Scopes: []string{"orders.read"}, Scope: "orders.read profile",
+	id := token.Claims{UserID: "u-1", Scopes: []string{"orders.read"}, Scope: "orders.read profile",
 		ClientID: "c1", Issuer: "https://okta.example.com", IssuerName: "okta"}
 	arn := mustARN(t, prefix+"GET/a path the policy ignores")
 	cases := []struct {
@@ -166,7 +181,7 @@ func TestResponseGolden(t *testing.T) {
 		{"deny.json", []config.Route{{Route: "GET/users/{userId}", Scopes: []string{"admin"}}}},
 	}
 	for _, tc := range cases {
-		got, err := json.MarshalIndent(mustBuilder(t, tc.routes).Response(arn, id), "", "  ")
+		got, err := json.MarshalIndent(respond(mustBuilder(t, tc.routes), arn, id), "", "  ")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +222,14 @@ func FuzzResponse(f *testing.F) {
 		if !strings.HasPrefix(s, m.Prefix) || strings.ContainsAny(m.Prefix, "*? ") {
 			t.Fatalf("bad prefix %q of %q", m.Prefix, s)
 		}
-		st := b.Response(m, Identity{UserID: user}).PolicyDocument.Statement[0]
+		resp, err := b.Response(m, token.Claims{UserID: user})
+		if err != nil && (ValidUserID(user) == nil) == errors.Is(err, ErrUserID) {
+			t.Fatalf("user %q: err = %v", user, err)
+		}
+		if errors.Is(err, ErrUserID) {
+			return
+		}
+		st := resp.PolicyDocument.Statement[0]
 		for _, r := range st.Resource {
 			if st.Effect == "Deny" {
 				if r != m.Prefix+"*" {

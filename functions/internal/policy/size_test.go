@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 )
 
 // maxResultBytes is API Gateway's quota on a Lambda authorizer's result
@@ -47,16 +48,16 @@ func TestPolicySizeFiftyRoutes(t *testing.T) {
 	}
 	cases := []struct {
 		name string
-		id   Identity
+		id   token.Claims
 		fits bool // asserted; the others are measured and logged
 	}{
-		{"no scope, 36-byte id (a Cognito sub)", Identity{UserID: strings.Repeat("a", 36)}, true},
-		{"every scope, 36-byte id", Identity{UserID: strings.Repeat("a", 36), Scopes: append(all, "catalog.read", "reviews.write")}, true},
-		{"every scope, 128-byte id (the longest ValidUserID accepts)", Identity{UserID: strings.Repeat("a", MaxUserIDBytes), Scopes: append(all, "catalog.read", "reviews.write")}, false},
+		{"no scope, 36-byte id (a Cognito sub)", token.Claims{UserID: strings.Repeat("a", 36)}, true},
+		{"every scope, 36-byte id", token.Claims{UserID: strings.Repeat("a", 36), Scopes: append(all, "catalog.read", "reviews.write")}, true},
+		{"every scope, 128-byte id (the longest ValidUserID accepts)", token.Claims{UserID: strings.Repeat("a", MaxUserIDBytes), Scopes: append(all, "catalog.read", "reviews.write")}, false},
 	}
 	for _, tc := range cases {
 		tc.id.Scope, tc.id.IssuerName = strings.Join(tc.id.Scopes, " "), "cognito"
-		out, err := json.Marshal(b.Response(arn, tc.id))
+		out, err := json.Marshal(respond(b, arn, tc.id))
 		if err != nil {
 			t.Fatal(err)
 		}
