@@ -13,9 +13,9 @@
 //     (config.Authorizer.Algorithms; none and HS* can never be on it): the
 //     segments decoded, the header parsed by go-jose's JSON, which refuses
 //     duplicate members (nested ones too) and trailing data;
-//  3. header.go: no member that lets the token choose its own key or change
-//     how it is read (jwk, jku, x5u, x5c, crit, b64, zip, cty, enc), at most
-//     32 levels of nesting (depth.go), a kid;
+//  3. header.go: valid UTF-8, no member that lets the token choose its own
+//     key or change how it is read (jwk, jku, x5u, x5c, crit, b64, zip, cty,
+//     enc), at most 32 levels of nesting (depth.go), a kid;
 //  4. claims.go: the payload, valid UTF-8, read once by go-jose's JSON into
 //     its members by name (member.go: duplicate members, trailing data and
 //     malformed JSON refused), nested objects without duplicate keys and at

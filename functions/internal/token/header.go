@@ -4,6 +4,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -30,6 +32,9 @@ func checkHeader(h jose.Header) (kid string, err error) {
 			return "", fmt.Errorf("check header: %s present: %w", name, ErrHeader)
 		}
 	}
+	if !headerUTF8(h) {
+		return "", fmt.Errorf("decode header: invalid UTF-8: %w", ErrMalformed)
+	}
 	if hasX5C(h) {
 		return "", fmt.Errorf("check header: x5c present: %w", ErrHeader)
 	}
@@ -54,4 +59,47 @@ var noRoots = x509.NewCertPool()
 func hasX5C(h jose.Header) bool {
 	_, err := h.Certificates(x509.VerifyOptions{Roots: noRoots})
 	return !errors.Is(err, jose.ErrMissingX5cHeader)
+}
+
+// headerUTF8 reports whether the header was valid UTF-8, from what go-jose
+// kept of it rather than from its bytes, which would mean decoding the
+// segment twice. go-jose's JSON reads invalid UTF-8 inside a string as
+// U+FFFD and refuses it outside strings, so an invalid header leaves U+FFFD
+// in kid, alg, nonce, or a name or string of ExtraHeaders (jwk and x5c
+// refuse the token anyway). A header that spells U+FFFD itself, which no
+// issuer writes, is refused too.
+func headerUTF8(h jose.Header) bool {
+	for _, s := range [...]string{h.KeyID, h.Algorithm, h.Nonce} {
+		if strings.ContainsRune(s, utf8.RuneError) {
+			return false
+		}
+	}
+	for name, v := range h.ExtraHeaders {
+		if strings.ContainsRune(string(name), utf8.RuneError) || !stringsUTF8(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// stringsUTF8 reports whether no string in v, a value go-jose's JSON decoded
+// into any, holds U+FFFD.
+func stringsUTF8(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return !strings.ContainsRune(v, utf8.RuneError)
+	case map[string]any:
+		for k, e := range v {
+			if strings.ContainsRune(k, utf8.RuneError) || !stringsUTF8(e) {
+				return false
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if !stringsUTF8(e) {
+				return false
+			}
+		}
+	}
+	return true
 }

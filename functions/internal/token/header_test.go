@@ -67,6 +67,20 @@ func TestVerifyHeader(t *testing.T) {
 	if _, err := v.Verify(context.Background(), k.SignRaw("RS256", []byte(ok), mustJSON(claims()))); err != nil {
 		t.Fatalf("unknown members of depth 31: %v", err)
 	}
+	// Invalid UTF-8 in the header is refused wherever it sits, though
+	// go-jose's JSON reads it as U+FFFD.
+	for _, h := range []string{
+		"{\"alg\":\"RS256\",\"kid\":\"k\xff\"}",
+		"{\"alg\":\"RS256\",\"kid\":\"k\",\"typ\":\"JW\xc3\"}",
+		"{\"alg\":\"RS256\",\"kid\":\"k\",\"x\xfe\":1}",
+		"{\"alg\":\"RS256\",\"kid\":\"k\",\"x\":[{\"y\":[\"\xed\xa0\x80\"]}]}", // an encoded surrogate
+		"{\"alg\":\"RS256\",\"kid\":\"k\",\"x\":{\"\xc0\xaf\":1}}",             // an overlong '/'
+		"{\"alg\":\"RS256\",\"kid\":\"k\",\"nonce\":\"\xff\"}",
+	} {
+		if _, err := v.Verify(context.Background(), k.SignRaw("RS256", []byte(h), mustJSON(claims()))); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%q: err = %v, want %v", h, err, ErrMalformed)
+		}
+	}
 	// An x5c that holds no certificate offers no key: go-jose keeps none,
 	// and the token reads as one without it.
 	for _, h := range []string{`{"alg":"RS256","kid":"k","x5c":[]}`, `{"alg":"RS256","kid":"k","x5c":null}`} {
