@@ -19,9 +19,14 @@ import (
 )
 
 // localRun is what a local run deploys with: moto, the checkout, the
-// host's packages and the Lambda Runtime Interface Emulator.
+// host's packages and the Lambda Runtime Interface Emulator. Terraform
+// reaches moto's API Gateway through snaps, which records each deployment as
+// it is created, so the gateway serves a stage as API Gateway would: its
+// deployment, not moto's current resources.
 type localRun struct {
 	srv      *moto.Server
+	snaps    *gateway.SnapshotProxy
+	snapLog  *logBuf
 	cfg      aws.Config
 	root     string
 	arch     string
@@ -44,7 +49,11 @@ func newLocalRun(t *testing.T) *localRun {
 	dist := packages(t, root, arch)
 	emulator, err := rie.FindOrBuild(filepath.Join(root, "bin"))
 	must(t, err)
-	return &localRun{srv: srv, cfg: cfg, root: root, arch: arch, dist: dist, emulator: emulator}
+	snapLog := &logBuf{t: t}
+	snaps, err := gateway.StartSnapshotProxy(cfg, srv.Endpoint, snapLog)
+	must(t, err)
+	t.Cleanup(snaps.Close)
+	return &localRun{srv: srv, snaps: snaps, snapLog: snapLog, cfg: cfg, root: root, arch: arch, dist: dist, emulator: emulator}
 }
 
 // localStack is an example applied to moto, its outputs read.
@@ -73,7 +82,7 @@ func (r *localRun) apply(t *testing.T, example, prefix string, vars map[string]a
 	for k, v := range vars {
 		all[k] = v
 	}
-	s.opts = tfmoto.OptionsFor(t, r.srv, s.dir, all)
+	s.opts = tfmoto.OptionsVia(t, r.srv, s.dir, all, tfmoto.Endpoints{"apigateway": r.snaps.URL})
 	s.opts.EnvVars["TF_PLUGIN_CACHE_DIR"] = pluginCache(t, r.root)
 	// Registered after OptionsFor's: runs before the override is removed.
 	t.Cleanup(func() {
@@ -101,17 +110,18 @@ func (s *localStack) str(t *testing.T, k string) string {
 	return v
 }
 
-// serve starts the local gateway on the stack's API and stage, with both
-// functions checked to be served, behind an HTTP server. It returns the
-// gateway, the stage's base URL and a stop that closes both (also done
-// when the test ends); the logs are dumped if the test fails.
+// serve starts the local gateway on the stack's API and stage, as the
+// stage's deployment was created (its snapshot, checked to be the one
+// served), with both functions checked to be served, behind an HTTP server.
+// It returns the gateway, the stage's base URL and a stop that closes both
+// (also done when the test ends); the logs are dumped if the test fails.
 func (s *localStack) serve(ctx context.Context, t *testing.T) (*gateway.Local, string, func()) {
 	t.Helper()
 	r := s.run
 	access, functions := &logBuf{t: t}, &logBuf{t: t}
 	gw, err := gateway.New(ctx, gateway.Options{
 		AWS: r.cfg, Endpoint: r.srv.Endpoint, RestAPIID: s.str(t, "rest_api_id"), Stage: s.str(t, "stage_name"),
-		Packages: r.dist, Emulator: r.emulator, AccessLog: access, FunctionLog: functions,
+		Packages: r.dist, Emulator: r.emulator, AccessLog: access, FunctionLog: functions, Snapshots: r.snaps.Snapshots,
 	})
 	must(t, err)
 	hs := httptest.NewServer(gw)
@@ -122,9 +132,12 @@ func (s *localStack) serve(ctx context.Context, t *testing.T) (*gateway.Local, s
 	t.Cleanup(func() {
 		stop()
 		if t.Failed() {
-			t.Logf("gateway access log:\n%s\nfunction log:\n%s", access, functions)
+			t.Logf("gateway access log:\n%s\nfunction log:\n%s\nsnapshot proxy log:\n%s", access, functions, r.snapLog)
 		}
 	})
+	if api := gw.API(); !api.FromSnapshot {
+		t.Fatalf("gateway serves moto's current resources: no snapshot of deployment %s was recorded (recorded: %v)", api.DeploymentID, r.snaps.Snapshots.Deployments(api.ID))
+	}
 	if authz, hello := s.str(t, "authorizer_function_name"), s.str(t, "hello_function_name"); gw.Function(authz) == nil || gw.Function(hello) == nil {
 		t.Fatalf("gateway serves %v, want %s and %s", gw.Functions(), authz, hello)
 	}

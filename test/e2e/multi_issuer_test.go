@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -150,6 +151,31 @@ func TestE2EMultiIssuer(t *testing.T) {
 		})
 	}
 
+	t.Run("HTTP_PROXY backend receives the caller's identity, never the client's headers", func(t *testing.T) {
+		// modules/rest-api maps context.authorizer.userId, issuerName and
+		// scope into X-User-Id, X-Issuer and X-Scope; what a client sends
+		// under those names is overwritten.
+		spoof := map[string]string{"X-User-Id": dave, "X-Issuer": "cognito", "X-Scope": "orders.admin"}
+		for _, c := range []struct {
+			name, path, token string
+			want              backendIdentity
+		}{
+			{"okta user", "/staff/profiles/" + carol + "/contact", carolPlain, backendIdentity{carol, "okta", "openid"}},
+			{"okta user with scopes", "/docs/guides/intro.md", oktaToken(oktaKey, oktaIssuer, carol, "docs.read"), backendIdentity{carol, "okta", "openid docs.read"}},
+			{"cognito user", "/profiles/" + alice.sub + "/addresses", alice.token, backendIdentity{alice.sub, "cognito", claimsOf(t, alice.token)["scope"].(string)}},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				status, body := getWith(t, base+c.path, c.token, spoof)
+				if status != 200 {
+					t.Fatalf("GET %s: %d %s, want 200", c.path, status, body)
+				}
+				if path, got := backend.last(t); path != c.path || got != c.want {
+					t.Errorf("backend got %s with %+v, want %s with %+v", path, got, c.path, c.want)
+				}
+			})
+		}
+	})
+
 	t.Run("unconfigured issuer 401 without a key fetch", func(t *testing.T) {
 		// Signed by a key the API has never seen, for an issuer it does not
 		// name, with a user id that exists at Okta.
@@ -188,9 +214,10 @@ func TestE2EMultiIssuer(t *testing.T) {
 		t.Logf("timing: apply with the new route %s", time.Since(start).Round(time.Millisecond))
 		after, err := ag.GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: &stage})
 		must(t, err)
-		// The local gateway serves the API's current resources, not the
-		// stage's deployment: the new deployment id is the proof that the
-		// apply alone redeployed the stage.
+		// The local gateway serves the stage's deployment as it was created
+		// (serve checks it has its snapshot): the new deployment id shows
+		// that the apply alone redeployed the stage, and the route answering
+		// below that the new deployment holds it.
 		if deref(after.DeploymentId) == deref(before.DeploymentId) {
 			t.Errorf("stage deployment id still %s after adding a route: the stage was not redeployed", deref(before.DeploymentId))
 		}
@@ -242,11 +269,28 @@ func TestE2EMultiIssuer(t *testing.T) {
 }
 
 // echoBackend is the loopback HTTP backend of the HTTP_PROXY routes: it
-// answers the path it was asked for.
+// answers the path it was asked for, and records the identity headers
+// modules/rest-api maps from the authorizer's context.
 type echoBackend struct {
-	srv   *httptest.Server
-	mu    sync.Mutex
-	paths []string
+	srv        *httptest.Server
+	mu         sync.Mutex
+	paths      []string
+	identities []backendIdentity // in the order of paths
+}
+
+// backendIdentity is what a backend request carried in X-User-Id, X-Issuer
+// and X-Scope.
+type backendIdentity struct{ userID, issuer, scope string }
+
+// last returns the path and identity of the backend's last request.
+func (b *echoBackend) last(t *testing.T) (string, backendIdentity) {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.paths) == 0 {
+		t.Fatal("backend not called")
+	}
+	return b.paths[len(b.paths)-1], b.identities[len(b.identities)-1]
 }
 
 func newEchoBackend(t *testing.T) *echoBackend {
@@ -255,6 +299,7 @@ func newEchoBackend(t *testing.T) *echoBackend {
 	b.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b.mu.Lock()
 		b.paths = append(b.paths, r.URL.EscapedPath())
+		b.identities = append(b.identities, backendIdentity{r.Header.Get("X-User-Id"), r.Header.Get("X-Issuer"), r.Header.Get("X-Scope")})
 		b.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"backendPath": r.URL.EscapedPath()})
@@ -276,6 +321,22 @@ func getWithHeader(t *testing.T, url, token string) (int, string, http.Header) {
 		return send(t, url, "")
 	}
 	return send(t, url, "Bearer "+token)
+}
+
+// getWith GETs url with token as the bearer token and extra headers.
+func getWith(t *testing.T, url, token string, headers map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	must(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(b))
 }
 
 func deref(s *string) string {

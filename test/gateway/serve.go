@@ -69,7 +69,7 @@ func New(ctx context.Context, o Options) (*Local, error) {
 		return nil, err
 	}
 	if !api.FromSnapshot && o.AccessLog != nil {
-		fmt.Fprintf(o.AccessLog, "gateway: no snapshot of deployment %s (stage %s): serving moto's current resources, which API Gateway would serve only after a redeployment (record deployments by applying through gateway.SnapshotProxy)\n", api.DeploymentID, api.Stage)
+		fmt.Fprintf(o.AccessLog, "no snapshot of deployment %s (stage %s): serving moto's current resources, which API Gateway would serve only after a redeployment (record deployments by applying through gateway.SnapshotProxy)\n", api.DeploymentID, api.Stage)
 	}
 	if o.Emulator == "" {
 		if o.Emulator, err = rie.Find(); err != nil {
