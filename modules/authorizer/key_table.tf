@@ -31,19 +31,27 @@ locals {
   # the plan shows the role's statements.
   has_key_table = var.key_table.create || var.key_table.existing_table_name != null
 
+  # The items the function reads and writes: one per issuer, keyed
+  # "JWKS#<jwks url or issuer>" (functions/internal/keystore.PartitionKey).
+  key_items = [for _, i in var.issuers : "JWKS#${coalesce(i.jwks_url, i.issuer)}"]
+
   # GetItem reads the shared key set; UpdateItem writes a fetched one back
   # (conditionally, never over a newer one) and takes the fleet-wide refetch
-  # lease. On this table only.
+  # lease. On this table only, and on the configured issuers' items only
+  # (dynamodb:LeadingKeys), so a shared table's other items stay out of reach.
+  # The customer key only through DynamoDB in this region (kms:ViaService).
   policy_statements = concat(
     !local.has_key_table ? [] : [{
-      sid       = "KeyCache"
-      actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
-      resources = [local.key_table_arn]
+      sid        = "KeyCache"
+      actions    = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+      resources  = [local.key_table_arn]
+      conditions = [{ test = "ForAllValues:StringEquals", variable = "dynamodb:LeadingKeys", values = local.key_items }]
     }],
     local.key_table_kms_key_arn == null ? [] : [{
-      sid       = "KeyCacheKMS"
-      actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
-      resources = [local.key_table_kms_key_arn]
+      sid        = "KeyCacheKMS"
+      actions    = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+      resources  = [local.key_table_kms_key_arn]
+      conditions = [{ test = "StringEquals", variable = "kms:ViaService", values = ["dynamodb.${local.region}.amazonaws.com"] }]
     }],
   )
 }

@@ -165,6 +165,11 @@ variable "policy_statements" {
     sid       = optional(string)
     actions   = list(string)
     resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
   }))
   default = []
 }

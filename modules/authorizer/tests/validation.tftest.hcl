@@ -368,3 +368,20 @@ run "environment_over_4kb_in_bytes" {
   }
   expect_failures = [aws_api_gateway_authorizer.this]
 }
+
+# The role reaches only the configured issuers' items of the key table, and
+# the table's customer key only through DynamoDB in the API's region.
+run "key_table_grants_are_narrow" {
+  command = plan
+  variables {
+    key_table = { kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }
+  }
+  assert {
+    condition     = local.policy_statements[0].conditions[0].variable == "dynamodb:LeadingKeys" && local.policy_statements[0].conditions[0].values == ["JWKS#https://dev-1.okta.com/oauth2/default"]
+    error_message = "UpdateItem and GetItem only on the issuers' items (dynamodb:LeadingKeys)"
+  }
+  assert {
+    condition     = local.policy_statements[1].conditions[0].variable == "kms:ViaService" && local.policy_statements[1].conditions[0].values == ["dynamodb.eu-west-1.amazonaws.com"]
+    error_message = "the customer key only through DynamoDB in the region (kms:ViaService)"
+  }
+}
