@@ -65,7 +65,7 @@ module "function" {
     key            = var.package.s3_key
     object_version = var.package.s3_object_version
   }
-  package_hint = "Build it with `make package ARCH=${var.architecture}` in a checkout of the module, or from any folder: go run github.com/jwtauthz/terraform-aws-jwt-authorizer/cmd/package@<version> -arch ${var.architecture} -out dist (then set package.path), or publish it to S3 (package.s3_bucket/s3_key)."
+  package_hint = "Build it with `make package ARCH=${var.architecture}` in a checkout of the module, or from any folder: GOTOOLCHAIN=auto GOFLAGS=-mod=mod GOPRIVATE=github.com/jwtauthz go run github.com/jwtauthz/terraform-aws-jwt-authorizer/cmd/package@<version> -arch ${var.architecture} -out dist, <version> being the ref of your module source (e.g. the commit you pinned; GOTOOLCHAIN=auto builds with go.mod's toolchain, as the release assets are), then set package.path (dist/${var.architecture}/authorizer.zip); or download a release's authorizer-${var.architecture}.zip; or publish it to S3 (package.s3_bucket/s3_key)."
   architecture = var.architecture
   environment  = local.environment
 
