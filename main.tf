@@ -68,7 +68,7 @@ module "hello" {
     key            = var.hello_package.s3_key
     object_version = var.hello_package.s3_object_version
   }
-  package_hint = "Build it with `make package ARCH=${var.architecture}` in a checkout of the module, or from any folder: go run github.com/jwtauthz/terraform-aws-jwt-authorizer/cmd/package@<version> -arch ${var.architecture} -out dist (then set hello_package.path), or publish it to S3 (hello_package.s3_bucket/s3_key)."
+  package_hint = "Build it with `make package ARCH=${var.architecture}` in a checkout of the module, or from any folder: GOTOOLCHAIN=auto GOFLAGS=-mod=mod GOPRIVATE=github.com/jwtauthz go run github.com/jwtauthz/terraform-aws-jwt-authorizer/cmd/package@<version> -arch ${var.architecture} -out dist, <version> being the ref of your module source (e.g. the commit you pinned; GOTOOLCHAIN=auto builds with go.mod's toolchain, as the release assets are), then set hello_package.path (dist/${var.architecture}/hello.zip); or download a release's hello-${var.architecture}.zip; or publish it to S3 (hello_package.s3_bucket/s3_key)."
   architecture = var.architecture
   # API Gateway adds no headers to an AWS_PROXY answer: hello sends CORS's.
   # ISSUER_NAMES: hello checks the token's issuer as well as its user id.
