@@ -112,9 +112,3 @@ module "rest_api" {
 
   tags = var.tags
 }
-
-# create_hello put hello behind a count.
-moved {
-  from = module.hello
-  to   = module.hello[0]
-}
