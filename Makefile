@@ -45,15 +45,18 @@ package: ## build dist/$(ARCH)/{authorizer,hello}.zip (ARCH=arm64|x86_64)
 package-local: ## build the packages for this machine's architecture (what local runs deploy)
 	go run ./cmd/package -arch $(HOST_ARCH) -out $(DIST)
 
-# The release assets: both architectures' zips (deterministic: the same source
-# and Go version give the same bytes) and their checksums, paths relative to
-# dist/release so `cd dist/release && sha256sum -c SHA256SUMS` checks them.
+# The release assets (.github/workflows/release.yml attaches them to a tag's
+# release): both architectures' zips, deterministic (the bytes of
+# `go run …/cmd/package@<tag>` with GOTOOLCHAIN=auto), under the flat names a
+# GitHub release holds, <function>-<arch>.zip, and SHA256SUMS over them, so
+# `sha256sum -c SHA256SUMS` checks a download (and `cd dist/release` here).
 .PHONY: release
-release: ## build dist/release/{arm64,x86_64}/{authorizer,hello}.zip and dist/release/SHA256SUMS
+release: ## build dist/release/{authorizer,hello}-{arm64,x86_64}.zip and dist/release/SHA256SUMS
 	rm -rf $(DIST)/release
 	go run ./cmd/package -arch arm64 -out $(DIST)/release
 	go run ./cmd/package -arch x86_64 -out $(DIST)/release
-	cd $(DIST)/release && sha256sum */*.zip > SHA256SUMS
+	cd $(DIST)/release && for z in */*.zip; do mv "$$z" "$$(basename "$$z" .zip)-$${z%%/*}.zip"; done && rmdir arm64 x86_64
+	cd $(DIST)/release && sha256sum *.zip > SHA256SUMS
 	@cat $(DIST)/release/SHA256SUMS
 
 # The stamp makes `make tools` (and every target that needs the tools) a no-op
