@@ -112,3 +112,16 @@ module "rest_api" {
 
   tags = var.tags
 }
+
+# Checks between inputs that a variable's validation cannot make before
+# Terraform 1.9. Here, not on an output: a caller's routes may be built from
+# this module's outputs (hello_function_name), and an output reading
+# var.routes would close a cycle.
+resource "terraform_data" "input_checks" {
+  lifecycle {
+    precondition {
+      condition     = !var.create_hello || !contains(keys(var.routes), var.hello_route.key)
+      error_message = "routes holds \"${var.hello_route.key}\", hello's own route (hello_route.key): it would silently replace hello's. Give hello_route another key, or set create_hello = false."
+    }
+  }
+}

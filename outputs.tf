@@ -85,10 +85,6 @@ output "hello_function_name" {
   # hello_issuers against issuers and hello_route: checked here because a
   # variable's validation may not read another variable before Terraform 1.9.
   precondition {
-    condition     = !var.create_hello || !contains(keys(var.routes), var.hello_route.key)
-    error_message = "routes holds \"${var.hello_route.key}\", hello's own route (hello_route.key): it would silently replace hello's. Give hello_route another key, or set create_hello = false."
-  }
-  precondition {
     condition     = !var.create_hello || length(setsubtract(local.hello_issuers, keys(var.issuers))) == 0
     error_message = "hello_issuers names no configured issuer: ${join(", ", setsubtract(local.hello_issuers, keys(var.issuers)))} (the issuers are ${join(", ", keys(var.issuers))})."
   }

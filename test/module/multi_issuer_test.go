@@ -4,6 +4,7 @@ package module
 
 import (
 	"context"
+	"maps"
 	"reflect"
 	"testing"
 
@@ -83,6 +84,11 @@ func TestModuleMultiIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	identityHeaders := map[string]string{
+		"integration.request.header.X-User-Id": "context.authorizer.userId",
+		"integration.request.header.X-Issuer":  "context.authorizer.issuerName",
+		"integration.request.header.X-Scope":   "context.authorizer.scope",
+	}
 	paths := map[string]string{}
 	for _, r := range res.Items {
 		paths[aws.ToString(r.Path)] = aws.ToString(r.Id)
@@ -96,6 +102,12 @@ func TestModuleMultiIssuer(t *testing.T) {
 		"/profiles/{userId}/{section}":       {backend + "/profiles/{userId}/{section}", map[string]string{"integration.request.path.userId": "method.request.path.userId", "integration.request.path.section": "method.request.path.section"}},
 		"/staff/profiles/{userId}/{section}": {backend + "/staff/profiles/{userId}/{section}", map[string]string{"integration.request.path.userId": "method.request.path.userId", "integration.request.path.section": "method.request.path.section"}},
 	} {
+		// Every HTTP backend also gets the verified identity as headers.
+		want.params = maps.Clone(want.params)
+		if want.params == nil {
+			want.params = map[string]string{}
+		}
+		maps.Copy(want.params, identityHeaders)
 		id, ok := paths[path]
 		if !ok {
 			t.Errorf("no resource %s (have %v)", path, paths)
