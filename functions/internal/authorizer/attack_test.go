@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/big"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -177,7 +178,9 @@ func attackCases() []attackCase {
 		{name: "client_id_number", reason: token.ErrClaims, attack: withClaims("client_id", 1)},
 		{name: "client_id_array", reason: token.ErrClaims, attack: withClaims("client_id", []string{"client-1"})},
 		{name: "token_use_array", reason: token.ErrClaims, attack: withClaims("token_use", []string{"access"})},
-		{name: "scope_array", reason: token.ErrClaims, attack: withClaims("scope", []string{"read"})},
+		{name: "scope_number", reason: token.ErrClaims, attack: withClaims("scope", 1)},
+		{name: "scope_array_of_numbers", reason: token.ErrClaims, attack: withClaims("scope", []int{1})},
+		{name: "scope_object", reason: token.ErrClaims, attack: withClaims("scope", map[string]string{"read": "read"})},
 		{name: "okta_aud_number", reason: token.ErrClaims, cfg: "okta", attack: oktaWithClaims("aud", 1)},
 		{name: "okta_aud_array_of_arrays", reason: token.ErrClaims, cfg: "okta", attack: oktaWithClaims("aud", [][]string{{"api://default"}})},
 		{name: "okta_uid_array", reason: token.ErrUserIDClaim, cfg: "okta", attack: oktaWithClaims("uid", []string{"00u1abcdEFGH"})},
@@ -424,15 +427,37 @@ func FuzzSignedToken(f *testing.F) {
 			t.Fatalf("allowed a payload encoding/json rejects: %q", payload)
 		}
 		exp, _ := c["exp"].(float64)
-		scope, _ := c["scope"].(string)
 		if c["iss"] != cognitoIssuer || float64(testNow.Unix()) >= exp+60 || c["sub"] != resp.PrincipalID ||
-			!clientOK(c) || c["token_use"] != "access" || !strings.Contains(" "+scope+" ", " read ") {
+			!clientOK(c) || c["token_use"] != "access" || !slices.Contains(scopesOf(c), "read") {
 			t.Fatalf("allowed claims that encoding/json reads differently: %q → %+v", payload, resp)
 		}
 		if policy.ValidUserID(resp.PrincipalID) != nil {
 			t.Fatalf("allowed unsafe user id %q", resp.PrincipalID)
 		}
 	})
+}
+
+// scopesOf: every scope of "scope" and "scp", each a space-delimited string
+// or an array of strings.
+func scopesOf(c map[string]any) []string {
+	var all []string
+	for _, name := range []string{"scope", "scp"} {
+		switch v := c[name].(type) {
+		case string:
+			for _, s := range strings.Split(v, " ") {
+				if s != "" {
+					all = append(all, s)
+				}
+			}
+		case []any:
+			for _, e := range v {
+				if s, ok := e.(string); ok {
+					all = append(all, s)
+				}
+			}
+		}
+	}
+	return all
 }
 
 // clientOK: client_id (Cognito) or cid (Okta) present, and every one present

@@ -36,9 +36,9 @@
 //   - signature: tampered payload or signature, signed by another key;
 //   - payload: invalid JSON, trailing data, duplicate keys (nested ones
 //     too), nesting deeper than 32, claims of the wrong type (exp/nbf/iat
-//     not numbers, aud not a string or array of strings, iss/sub/jti/
-//     client_id/cid/token_use/scope not strings, scp not an array of
-//     strings);
+//     not numbers, aud not a string or array of strings, iss/jti/
+//     client_id/cid/token_use not strings, scope/scp neither a string nor
+//     an array of strings, the picked issuer's user-id claim not a string);
 //   - claims: exp missing or past (beyond the leeway), nbf or iat in the
 //     future (beyond the leeway), no configured audience in aud, client_id
 //     or cid missing or not configured (each one present must be),

@@ -76,6 +76,8 @@ func goldenCases() []goldenCase {
 		c("key_without_alg_use", nil, func(f *fixture) string {
 			return bearer(f.rsa.Mint(jwttest.Header{"kid": "rsa-bare"}, cognitoClaims()))
 		}),
+		c("scope_array", nil, cogWith("scope", []string{"read", "write"})),
+		o("scp_string", nil, oktaWith("scp", "read openid")), // Entra ID sends scp so
 		c("exp_within_leeway", nil, cogWith("exp", n-59)),
 		c("nbf_within_leeway", nil, cogWith("nbf", n+59)),
 		c("fractional_dates", nil, cogWith("exp", float64(n)+3600.5, "iat", float64(n)-0.25)),
@@ -242,7 +244,8 @@ func goldenCases() []goldenCase {
 		o("cid_wrong", token.ErrClientID, oktaWith("cid", "0oa-other")),
 		o("cid_good_client_id_bad", token.ErrClientID, oktaWith("client_id", "0oa-other")),
 		o("scp_missing_read", token.ErrScope, oktaWith("scp", []string{"openid"})),
-		o("scp_string_not_array", token.ErrClaims, oktaWith("scp", "read")),
+		o("scp_number", token.ErrClaims, oktaWith("scp", 1)),
+		o("scp_array_of_numbers", token.ErrClaims, oktaWith("scp", []int{1})),
 		o("uid_slash", policy.ErrUserID, oktaWith("uid", "00u/abc")),
 
 		// Rejected: methodArn (valid token).

@@ -73,8 +73,6 @@ func TestVerifyClaims(t *testing.T) {
 		{"iss array", nil, claims("iss", []string{iss}), nil, ErrClaims},
 		{"token_use missing", func(c *config.Authorizer) { c.Issuers[0].TokenUse = "access" }, claims(), nil, ErrTokenUse},
 		{"token_use wrong", func(c *config.Authorizer) { c.Issuers[0].TokenUse = "access" }, claims("token_use", "id"), nil, ErrTokenUse},
-		{"scope as array", func(c *config.Authorizer) { c.RequiredScopes = []string{"a"} }, claims("scope", []string{"a"}), nil, ErrClaims},
-		{"scp as string", func(c *config.Authorizer) { c.RequiredScopes = []string{"a"} }, claims("scp", "a"), nil, ErrClaims},
 		{"nested duplicate", nil, claims("ext", json.RawMessage(`{"a":1,"a":2}`)), nil, ErrClaims},
 		{"nested too deep", nil, claims("ext", json.RawMessage(strings.Repeat("[", 32)+strings.Repeat("]", 32))), nil, ErrClaims},
 		{"nested 31 deep", nil, claims("ext", json.RawMessage(strings.Repeat("[", 31)+strings.Repeat("]", 31))),

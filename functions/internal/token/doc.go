@@ -21,7 +21,8 @@
 //     malformed JSON refused), nested objects without duplicate keys and at
 //     most 32 levels deep (depth.go), then the claims every token is
 //     checked on typed: iss, aud, exp, nbf, iat, jti, client_id, cid,
-//     token_use, scope (a string) and scp (an array of strings) (scope.go);
+//     token_use, and scope and scp, each a space-delimited string or an
+//     array of strings (scope.go);
 //  5. the unverified "iss" picks the issuer (issuers.go) by exact match, or
 //     the token is refused (ErrUnknownIssuer) before any key lookup;
 //  6. that issuer's key for the kid, which must fit the token by jwks.Fits,

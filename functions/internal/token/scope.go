@@ -3,8 +3,9 @@ package token
 import "strings"
 
 // scopeClaims are the two claims that carry scopes: "scope" (RFC 9068 §2.2.3,
-// Cognito, Auth0), one space-delimited string (RFC 6749 §3.3), and "scp"
-// (Okta), an array of strings; anything else refuses the token.
+// Cognito, Auth0) and "scp" (Okta, Entra ID). Each may be one
+// space-delimited string (RFC 6749 §3.3; Entra ID sends scp so) or an array
+// of strings (Okta sends scp so); anything else refuses the token.
 var scopeClaims = [...]string{"scope", "scp"}
 
 // readScopes returns the raw scope (the first scope claim present; an array
@@ -17,12 +18,12 @@ func readScopes(ms members) (raw string, all []string, bad string) {
 		if m == nil {
 			continue
 		}
-		if s, ok := m.str(); ok && name == "scope" {
+		if s, ok := m.str(); ok {
 			if !found {
 				raw = s
 			}
 			all = appendFields(all, s)
-		} else if list, ok := m.strs(); ok && name == "scp" {
+		} else if list, ok := m.strs(); ok {
 			if !found {
 				raw = strings.Join(list, " ")
 			}
