@@ -17,8 +17,9 @@ import (
 )
 
 // MaxApplies bounds the applies up runs until the plan is clean: moto 5.2.1
-// drops an authorizer's identity_validation_expression on create, so the
-// first apply is always followed by a second one that sets it by update.
+// drops an authorizer's identity_validation_expression on create (the
+// SnapshotProxy puts it back; without it a second apply sets it by update),
+// and other gaps of moto may show the same way.
 const MaxApplies = 3
 
 // Bounds on each terraform command, so no local step hangs: moto has no
@@ -44,11 +45,16 @@ type localRun struct {
 }
 
 // Override is the text of the provider override up writes: moto's endpoints
-// and credentials (tfmoto.Override, the one copy of that block) and a local
-// backend under .local/, so a consumer's own state is never touched.
-func Override(endpoint, statePath string) string {
+// and credentials (tfmoto.OverrideVia, the one copy of that block), API
+// Gateway's through apigateway (the SnapshotProxy; "" for moto itself), and
+// a local backend under .local/, so a consumer's own state is never touched.
+func Override(endpoint, apigateway, statePath string) string {
+	var via tfmoto.Endpoints
+	if apigateway != "" {
+		via = tfmoto.Endpoints{"apigateway": apigateway}
+	}
 	return "# Written by `cmd/local up` and removed by `down`: a local run on moto. Never commit it\n" +
-		"# (*_override.tf in .gitignore).\n" + tfmoto.Override(endpoint, statePath)
+		"# (*_override.tf in .gitignore).\n" + tfmoto.OverrideVia(endpoint, via, statePath)
 }
 
 // terraform runs the terraform CLI on a consumer's configuration, against moto.
@@ -118,7 +124,7 @@ func (t *terraform) applyUntilClean(ctx context.Context) error {
 			return nil
 		case errors.As(err, &exit) && exit.ExitCode() == 2:
 			changes, _ := t.planChanges(ctx, planFile)
-			say("      the plan is not clean after apply %d (%s): moto 5.2.1 drops an authorizer's identity_validation_expression on create; applying again", i, strings.Join(changes, ", "))
+			say("      the plan is not clean after apply %d (%s): moto did not keep all that was applied (docs/local.md); applying again", i, strings.Join(changes, ", "))
 		default:
 			return t.fail("terraform plan", err, plan...)
 		}

@@ -45,6 +45,7 @@ type up struct {
 	st      *state
 	tf      *terraform
 	stops   []func()
+	snaps   *gateway.SnapshotProxy // closed after the destroy, which goes through it
 	failed  bool
 	started time.Time
 }
@@ -154,7 +155,23 @@ func (u *up) run(ctx context.Context, aud string) error {
 	if err := u.tf.writeEnv(); err != nil {
 		return err
 	}
-	if err := os.WriteFile(u.p.override(), []byte(Override(u.st.MotoEndpoint, u.p.tfstate())), 0o644); err != nil {
+	// API Gateway's calls go through a SnapshotProxy: it records each
+	// deployment as it is created (the gateway serves a stage as its
+	// deployment, as API Gateway does) and puts back the authorizer's
+	// identity_validation_expression moto drops on create.
+	cfg, err := (&moto.Server{Endpoint: u.st.MotoEndpoint}).Config(ctx)
+	if err != nil {
+		return err
+	}
+	snapLog, err := os.OpenFile(u.p.log("snapshots"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if u.snaps, err = gateway.StartSnapshotProxy(cfg, u.st.MotoEndpoint, snapLog); err != nil {
+		snapLog.Close()
+		return &stepError{step: "snapshot proxy", err: err, log: u.p.log("snapshots")}
+	}
+	if err := os.WriteFile(u.p.override(), []byte(Override(u.st.MotoEndpoint, u.snaps.URL, u.p.tfstate())), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", OverrideFile, err)
 	}
 	if err := u.tf.init(ctx); err != nil {
@@ -253,7 +270,7 @@ func (u *up) gateways(ctx context.Context, dep *deployed, emulator string, first
 	for i, s := range dep.stages {
 		gw, err := gateway.New(ctx, gateway.Options{
 			AWS: cfg, Endpoint: u.st.MotoEndpoint, RestAPIID: s.restAPIID, Stage: s.name,
-			Packages: u.p.dist(), Zips: dep.zips, Emulator: emulator,
+			Packages: u.p.dist(), Zips: dep.zips, Emulator: emulator, Snapshots: u.snaps.Snapshots,
 			WorkDir:   filepath.Join(u.p.work(), s.restAPIID+"-"+s.name),
 			AccessLog: io.MultiWriter(os.Stdout, access), FunctionLog: fnLog,
 		})
@@ -361,7 +378,11 @@ func (u *up) teardown() {
 	if u.st == nil {
 		return
 	}
-	if err := cleanup(context.Background(), u.p, u.st, u.tf, u.failed); err != nil {
+	err := cleanup(context.Background(), u.p, u.st, u.tf, u.failed)
+	if u.snaps != nil {
+		u.snaps.Close()
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "local: error:", err)
 		os.Exit(1)
 	}
@@ -374,6 +395,12 @@ func (u *up) teardown() {
 func cleanup(ctx context.Context, p paths, st *state, tf *terraform, failed bool) error {
 	if tf != nil && st.MotoEndpoint != "" {
 		if _, err := os.Stat(p.tfstate()); err == nil && moto.Answers(st.MotoEndpoint, 2*time.Second) {
+			if st.UpPID != os.Getpid() {
+				// up's SnapshotProxy went with it: straight to moto.
+				if err := os.WriteFile(p.override(), []byte(Override(st.MotoEndpoint, "", p.tfstate())), 0o644); err != nil {
+					return fmt.Errorf("write %s: %w", OverrideFile, err)
+				}
+			}
 			say("destroying the stack (terraform destroy)")
 			if err := tf.destroy(ctx); err != nil {
 				if st.MotoPID == 0 {
