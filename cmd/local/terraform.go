@@ -53,8 +53,8 @@ func Override(endpoint, apigateway, statePath string) string {
 	if apigateway != "" {
 		via = tfmoto.Endpoints{"apigateway": apigateway}
 	}
-	return "# Written by `cmd/local up` and removed by `down`: a local run on moto. Never commit it\n" +
-		"# (*_override.tf in .gitignore).\n" + tfmoto.OverrideVia(endpoint, via, statePath)
+	return "# cmd/local up wrote this file; down removes it (*_override.tf belongs in .gitignore).\n" +
+		tfmoto.OverrideVia(endpoint, via, statePath)
 }
 
 // terraform runs the terraform CLI on a consumer's configuration, against moto.
