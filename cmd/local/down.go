@@ -19,12 +19,7 @@ var downWait = 15 * time.Minute
 func downCommand(args []string) error {
 	fs := flag.NewFlagSet("down", flag.ExitOnError)
 	chdir := fs.String("chdir", ".", "the configuration folder up runs")
-	_ = fs.Parse(args)
-	p, err := rootOf(*chdir)
-	if err != nil {
-		return err
-	}
-	st, err := p.load()
+	p, st, err := openRun(fs, args, chdir)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -73,6 +74,18 @@ func rootOf(chdir string) (paths, error) {
 		return paths{}, fmt.Errorf("-chdir %s: not a folder", chdir)
 	}
 	return paths{root: abs}, nil
+}
+
+// openRun parses a command's flags (chdir among them) and reads the run
+// recorded in that folder.
+func openRun(fs *flag.FlagSet, args []string, chdir *string) (paths, *state, error) {
+	_ = fs.Parse(args)
+	p, err := rootOf(*chdir)
+	if err != nil {
+		return paths{}, nil, err
+	}
+	st, err := p.load()
+	return p, st, err
 }
 
 func (p paths) save(st *state) error {

@@ -32,12 +32,7 @@ func tokenCommand(args []string) error {
 	var scopes, groups list
 	fs.Var(&scopes, "scope", "a scope the token carries (repeatable; space-separated lists too)")
 	fs.Var(&groups, "group", "a group in the token's groups claim (repeatable)")
-	_ = fs.Parse(args)
-	p, err := rootOf(*chdir)
-	if err != nil {
-		return err
-	}
-	st, err := p.load()
+	p, st, err := openRun(fs, args, chdir)
 	if err != nil {
 		return err
 	}
