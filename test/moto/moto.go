@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -35,13 +37,22 @@ type Server struct {
 	cmd      *exec.Cmd
 }
 
-// Stop ends the server if this process started it.
+// Stop ends the server (its whole process group) if this process started it.
 func (s *Server) Stop() {
 	if s == nil || s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
-	_ = s.cmd.Process.Kill()
+	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	_, _ = s.cmd.Process.Wait()
+}
+
+// PID is the process id of a server this process started (Launch, Ensure),
+// 0 for one found running.
+func (s *Server) PID() int {
+	if s == nil || s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
 }
 
 // Env returns the environment a child process (terraform, a Lambda under the
@@ -88,26 +99,37 @@ func (s *Server) Reset(ctx context.Context) error {
 // Ensure returns the server at MOTO_ENDPOINT if it answers, or starts one.
 func Ensure() (*Server, error) {
 	if ep := os.Getenv("MOTO_ENDPOINT"); ep != "" {
-		if up(ep, 2*time.Second) {
+		if Answers(ep, 2*time.Second) {
 			return &Server{Endpoint: ep}, nil
 		}
 		return nil, fmt.Errorf("find moto at MOTO_ENDPOINT=%s: %w", ep, ErrNotRunning)
 	}
+	return Launch(0, nil)
+}
+
+// Launch starts moto_server on 127.0.0.1:port (0: a free port) in its own
+// process group, so a terminal's Ctrl-C reaches the caller, which can still
+// destroy what it applied before it stops the server. log (nil: discarded)
+// receives the server's output. It returns once the server answers.
+func Launch(port int, log io.Writer) (*Server, error) {
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
-		return nil, fmt.Errorf("find moto_server on PATH: %w", ErrNotRunning)
+		return nil, fmt.Errorf("find moto_server on PATH (pip install 'moto[server]'): %w", ErrNotRunning)
 	}
-	port, err := freePort()
-	if err != nil {
-		return nil, fmt.Errorf("pick moto port: %w", err)
+	if port == 0 {
+		if port, err = freePort(); err != nil {
+			return nil, fmt.Errorf("pick moto port: %w", err)
+		}
 	}
 	ep := "http://127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start moto_server: %w", err)
 	}
 	s := &Server{Endpoint: ep, cmd: cmd}
-	if !up(ep, 30*time.Second) {
+	if !Answers(ep, 30*time.Second) {
 		s.Stop()
 		return nil, fmt.Errorf("wait for moto_server on %s: %w", ep, ErrNotRunning)
 	}
@@ -135,7 +157,8 @@ func Start(tb testing.TB) *Server {
 // StopShared stops the server Start may have launched.
 func StopShared() { shared.Stop() }
 
-func up(endpoint string, wait time.Duration) bool {
+// Answers reports whether a moto server answers at endpoint within wait.
+func Answers(endpoint string, wait time.Duration) bool {
 	deadline := time.Now().Add(wait)
 	c := http.Client{Timeout: time.Second}
 	for time.Now().Before(deadline) {

@@ -48,7 +48,7 @@ func TestHandleCORS(t *testing.T) {
 	}{
 		{"greets", map[string]interface{}{"principalId": "user-1"}, 200},
 		{"other user", map[string]interface{}{"principalId": "user-2"}, 403},
-		{"no authorizer", nil, 500},
+		{"no authorizer", nil, 401},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, err := h.Handle(context.Background(), events.APIGatewayProxyRequest{
@@ -63,6 +63,9 @@ func TestHandleCORS(t *testing.T) {
 				"Access-Control-Allow-Origin":   "http://127.0.0.1:8081",
 				"Access-Control-Expose-Headers": "WWW-Authenticate",
 				"Vary":                          "Origin",
+			}
+			if tc.status == 401 {
+				want["WWW-Authenticate"] = "Bearer"
 			}
 			if len(resp.Headers) != len(want) {
 				t.Fatalf("headers %v", resp.Headers)

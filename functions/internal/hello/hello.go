@@ -14,8 +14,9 @@ import (
 )
 
 // ErrNoAuthorizer is logged when a request reaches the function without the
-// authorizer's context: a deployment error (route without authorizer), not a
-// client error.
+// authorizer's context (a route deployed with authorization NONE): there is
+// no verified identity to greet, so the caller gets 401 (with
+// WWW-Authenticate: Bearer), never a 500.
 var ErrNoAuthorizer = errors.New("missing authorizer context")
 
 // ErrOtherUser is logged when the path's {userId} is not the principal the
@@ -51,6 +52,9 @@ type greeting struct {
 	UserID  string `json:"userId"`
 }
 
+// noIdentity is the 401 body behind a route without the authorizer.
+const noIdentity = "No verified identity: this route has no authorizer, so there is no user to greet"
+
 type failure struct {
 	Message string `json:"message"`
 }
@@ -60,9 +64,11 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 	principal, err := h.check(ctx, req)
 	switch {
 	case errors.Is(err, ErrNoAuthorizer):
-		h.log.LogAttrs(ctx, slog.LevelError, "reject", slog.String("reason", err.Error()),
+		h.log.LogAttrs(ctx, slog.LevelWarn, "reject", slog.String("reason", err.Error()),
 			slog.String("requestId", req.RequestContext.RequestID))
-		return h.respond(500, failure{Message: "Internal server error"}), nil
+		resp := h.respond(401, failure{Message: noIdentity})
+		resp.Headers["WWW-Authenticate"] = "Bearer"
+		return resp, nil
 	case err != nil:
 		h.log.LogAttrs(ctx, slog.LevelWarn, "reject", slog.String("reason", err.Error()),
 			slog.String("requestId", req.RequestContext.RequestID))

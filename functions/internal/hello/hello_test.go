@@ -38,8 +38,10 @@ func TestHandle(t *testing.T) {
 			`{"message":"Hello, user-1!","userId":"user-1"}`, "INFO", nil},
 		{"other user", nil, ctxOf("user-1"), "user-2", 403, `{"message":"Forbidden"}`, "WARN", ErrOtherUser},
 		{"no path user", nil, ctxOf("user-1"), "", 403, `{"message":"Forbidden"}`, "WARN", ErrOtherUser},
-		{"no authorizer", nil, nil, "user-1", 500, `{"message":"Internal server error"}`, "ERROR", ErrNoAuthorizer},
-		{"principal not string", nil, ctxOf(7), "7", 500, `{"message":"Internal server error"}`, "ERROR", ErrNoAuthorizer},
+		// An open route (authorization NONE): no identity, a clear 401.
+		{"no authorizer", nil, nil, "user-1", 401, `{"message":"` + noIdentity + `"}`, "WARN", ErrNoAuthorizer},
+		{"no authorizer, no path user", nil, nil, "", 401, `{"message":"` + noIdentity + `"}`, "WARN", ErrNoAuthorizer},
+		{"principal not string", nil, ctxOf(7), "7", 401, `{"message":"` + noIdentity + `"}`, "WARN", ErrNoAuthorizer},
 		{"html escaped", nil, ctxOf("a<b"), "a<b", 200,
 			`{"message":"Hello, a\u003cb!","userId":"a\u003cb"}`, "INFO", nil},
 
@@ -76,7 +78,15 @@ func TestHandle(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if resp.StatusCode != tc.status || resp.Body != tc.body || resp.Headers["Content-Type"] != "application/json" || len(resp.Headers) != 1 {
+				// A 401 says how to authenticate (RFC 9110 11.6.1); nothing else adds a header.
+				wantHeaders := 1
+				if tc.status == 401 {
+					wantHeaders = 2
+					if resp.Headers["WWW-Authenticate"] != "Bearer" {
+						t.Fatalf("401 without WWW-Authenticate: Bearer: %v", resp.Headers)
+					}
+				}
+				if resp.StatusCode != tc.status || resp.Body != tc.body || resp.Headers["Content-Type"] != "application/json" || len(resp.Headers) != wantHeaders {
 					t.Fatalf("got %d %q %v", resp.StatusCode, resp.Body, resp.Headers)
 				}
 				if !json.Valid([]byte(resp.Body)) {
@@ -110,7 +120,7 @@ func TestHandle(t *testing.T) {
 				if outcome != 1 {
 					t.Fatalf("level %v: want one %s line: %s", level, tc.logLevel, logs.String())
 				}
-				if level == slog.LevelDebug && tc.status != 500 && !strings.Contains(logs.String(), `"principalId"`) {
+				if level == slog.LevelDebug && tc.status != 401 && !strings.Contains(logs.String(), `"principalId"`) {
 					t.Fatalf("principal missing from the debug log: %s", logs.String())
 				}
 			}

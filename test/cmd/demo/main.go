@@ -268,11 +268,12 @@ func (d *demo) exampleCopy() (string, error) {
 }
 
 // startMoto reuses $MOTO_ENDPOINT or starts moto_server in its own process
-// group, so the terminal's Ctrl-C does not stop it before the destroy.
+// group (moto.Launch), so the terminal's Ctrl-C does not stop it before the
+// destroy.
 func (d *demo) startMoto() (*moto.Server, error) {
 	port := d.motoPort
 	if ep := os.Getenv("MOTO_ENDPOINT"); ep != "" {
-		if up(ep, 2*time.Second) {
+		if moto.Answers(ep, 2*time.Second) {
 			return &moto.Server{Endpoint: ep}, nil
 		}
 		// Nothing answers there (the Makefile always sets MOTO_ENDPOINT):
@@ -285,48 +286,22 @@ func (d *demo) startMoto() (*moto.Server, error) {
 			return nil, fmt.Errorf("MOTO_ENDPOINT=%s: %w", ep, err)
 		}
 	}
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		return nil, errors.New("moto_server not found on PATH (pip install 'moto[server]') and MOTO_ENDPOINT not set")
-	}
-	if port == 0 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	if port != 0 {
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("port taken: moto cannot listen on 127.0.0.1:%d (%v)", port, err)
 		}
-		port = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-	} else if l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port)); err != nil {
-		return nil, fmt.Errorf("port taken: moto cannot listen on 127.0.0.1:%d (%v)", port, err)
-	} else {
 		l.Close()
 	}
-	ep := "http://127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start moto_server: %w", err)
+	srv, err := moto.Launch(port, nil)
+	if err != nil {
+		return nil, err
 	}
 	d.defer_(func() {
 		step("stopping moto")
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_, _ = cmd.Process.Wait()
+		srv.Stop()
 	})
-	if !up(ep, 30*time.Second) {
-		return nil, fmt.Errorf("moto_server did not answer on %s", ep)
-	}
-	return &moto.Server{Endpoint: ep}, nil
-}
-
-func up(ep string, wait time.Duration) bool {
-	c := http.Client{Timeout: time.Second}
-	for end := time.Now().Add(wait); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-		if resp, err := c.Get(ep + "/moto-api/"); err == nil {
-			resp.Body.Close()
-			return true
-		}
-	}
-	return false
+	return srv, nil
 }
 
 // cmd runs a tool with output indented under the progress lines; its own

@@ -3,7 +3,7 @@
 // function running from its local zip under the Lambda Runtime Interface
 // Emulator (see package test/gateway).
 //
-//	go run ./test/cmd/gateway -rest-api-id abc123 -stage prod -packages dist/x86_64
+//	go run ./cmd/gateway -rest-api-id abc123 -stage prod -packages dist/x86_64
 //
 // It prints the invoke URL, then one line per request on stdout; the
 // functions' output goes to stderr. SIGHUP restarts every function (the next

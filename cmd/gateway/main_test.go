@@ -43,7 +43,7 @@ func TestCommand(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	boot, err := rie.BuildFunction("../../gateway/testdata/echo", filepath.Join(tmp, "echo"))
+	boot, err := rie.BuildFunction("../../test/gateway/testdata/echo", filepath.Join(tmp, "echo"))
 	must(t, err)
 	pkgs := filepath.Join(tmp, "dist")
 	must(t, os.MkdirAll(pkgs, 0o755))
