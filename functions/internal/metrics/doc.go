@@ -5,9 +5,10 @@
 // Metrics (namespace configurable, METRICS_NAMESPACE):
 //
 //   - Verdicts (Count), dimensions Result (allow, deny, unauthorized, error)
-//     and Issuer (a configured issuer's name, or "none" before one is known);
+//     and Issuer (a configured issuer's name, or "none" before one is known),
+//     and by Result alone;
 //   - Denials (Count), dimension Reason (the stable name of the deny's
-//     sentinel error, see package authorizer);
+//     sentinel error, see package authorizer), and in total (no dimension);
 //   - KeyLoads (Count), dimensions Source (memory, table, issuer) and Outcome
 //     (ok, stale, failed);
 //   - ColdStartLoadMs (Milliseconds), no dimension: the cold start's key load.

@@ -108,8 +108,11 @@ func New(o Options) *Recorder {
 	if r.now == nil {
 		r.now = time.Now
 	}
-	verdicts := directive{ns, [][]string{{"Result", "Issuer"}}, []metric{{Verdicts, "Count"}}}
-	r.verdict = encode(verdicts, directive{ns, [][]string{{"Reason"}}, []metric{{Denials, "Count"}}})
+	// Verdicts also by Result alone and Denials also in total: an alarm's
+	// metric math names each metric it reads, and cannot add up the values
+	// of a dimension it does not know (issuer names, reasons).
+	verdicts := directive{ns, [][]string{{"Result", "Issuer"}, {"Result"}}, []metric{{Verdicts, "Count"}}}
+	r.verdict = encode(verdicts, directive{ns, [][]string{{"Reason"}, {}}, []metric{{Denials, "Count"}}})
 	r.allow = encode(verdicts)
 	r.keyLoad = encode(directive{ns, [][]string{{"Source", "Outcome"}}, []metric{{KeyLoads, "Count"}}})
 	r.coldStart = encode(directive{ns, [][]string{{}}, []metric{{ColdStartLoadMs, "Milliseconds"}}})
