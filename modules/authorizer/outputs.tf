@@ -72,26 +72,12 @@ output "metrics_namespace" {
 
 output "alarm_arns" {
   description = "ARNs of the CloudWatch alarms created (alarms.create), keyed errors, throttles, duration_p99, api_5xx, deny_rate, key_load_failures."
-  value = { for k, a in {
-    errors            = try(aws_cloudwatch_metric_alarm.errors[0].arn, null)
-    throttles         = try(aws_cloudwatch_metric_alarm.throttles[0].arn, null)
-    duration_p99      = try(aws_cloudwatch_metric_alarm.duration_p99[0].arn, null)
-    api_5xx           = try(aws_cloudwatch_metric_alarm.api_5xx[0].arn, null)
-    deny_rate         = try(aws_cloudwatch_metric_alarm.deny_rate[0].arn, null)
-    key_load_failures = try(aws_cloudwatch_metric_alarm.key_load_failures[0].arn, null)
-  } : k => a if a != null }
+  value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }
 }
 
 output "alarm_names" {
   description = "Names of the CloudWatch alarms created, keyed as alarm_arns."
-  value = { for k, a in {
-    errors            = try(aws_cloudwatch_metric_alarm.errors[0].alarm_name, null)
-    throttles         = try(aws_cloudwatch_metric_alarm.throttles[0].alarm_name, null)
-    duration_p99      = try(aws_cloudwatch_metric_alarm.duration_p99[0].alarm_name, null)
-    api_5xx           = try(aws_cloudwatch_metric_alarm.api_5xx[0].alarm_name, null)
-    deny_rate         = try(aws_cloudwatch_metric_alarm.deny_rate[0].alarm_name, null)
-    key_load_failures = try(aws_cloudwatch_metric_alarm.key_load_failures[0].alarm_name, null)
-  } : k => a if a != null }
+  value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.alarm_name }
 }
 
 output "dashboard_name" {

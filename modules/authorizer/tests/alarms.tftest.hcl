@@ -19,9 +19,7 @@ run "off_by_default" {
   command = plan
 
   assert {
-    condition = length(concat(aws_cloudwatch_metric_alarm.errors, aws_cloudwatch_metric_alarm.throttles, aws_cloudwatch_metric_alarm.duration_p99,
-      aws_cloudwatch_metric_alarm.api_5xx, aws_cloudwatch_metric_alarm.deny_rate, aws_cloudwatch_metric_alarm.key_load_failures,
-    aws_cloudwatch_dashboard.this)) == 0
+    condition     = length(aws_cloudwatch_metric_alarm.this) == 0 && length(aws_cloudwatch_dashboard.this) == 0
     error_message = "No alarm and no dashboard unless asked."
   }
   assert {
@@ -52,39 +50,38 @@ run "all_alarms" {
   }
 
   assert {
-    condition = length(concat(aws_cloudwatch_metric_alarm.errors, aws_cloudwatch_metric_alarm.throttles, aws_cloudwatch_metric_alarm.duration_p99,
-    aws_cloudwatch_metric_alarm.api_5xx, aws_cloudwatch_metric_alarm.deny_rate, aws_cloudwatch_metric_alarm.key_load_failures)) == 6
+    condition     = keys(aws_cloudwatch_metric_alarm.this) == ["api_5xx", "deny_rate", "duration_p99", "errors", "key_load_failures", "throttles"] && aws_cloudwatch_metric_alarm.this["api_5xx"].alarm_name == "orders-authorizer-api-5xx"
     error_message = "create = true makes the six alarms."
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.throttles[0].alarm_actions == toset(["arn:aws:sns:eu-west-1:123456789012:oncall"]) && aws_cloudwatch_metric_alarm.throttles[0].ok_actions == toset(["arn:aws:sns:eu-west-1:123456789012:oncall"])
+    condition     = aws_cloudwatch_metric_alarm.this["throttles"].alarm_actions == toset(["arn:aws:sns:eu-west-1:123456789012:oncall"]) && aws_cloudwatch_metric_alarm.this["throttles"].ok_actions == toset(["arn:aws:sns:eu-west-1:123456789012:oncall"])
     error_message = "An alarm without its own actions notifies alarms.actions, on ALARM and on OK."
   }
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.duration_p99[0].alarm_actions) == 2 && aws_cloudwatch_metric_alarm.duration_p99[0].threshold == 800 && aws_cloudwatch_metric_alarm.duration_p99[0].extended_statistic == "p99"
+    condition     = length(aws_cloudwatch_metric_alarm.this["duration_p99"].alarm_actions) == 2 && aws_cloudwatch_metric_alarm.this["duration_p99"].threshold == 800 && aws_cloudwatch_metric_alarm.this["duration_p99"].extended_statistic == "p99"
     error_message = "duration_p99: its own actions and threshold, on the p99."
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.api_5xx[0].dimensions["ApiName"] == "orders" && aws_cloudwatch_metric_alarm.api_5xx[0].dimensions["Stage"] == "v1" && aws_cloudwatch_metric_alarm.api_5xx[0].threshold == 0.01
+    condition     = aws_cloudwatch_metric_alarm.this["api_5xx"].dimensions["ApiName"] == "orders" && aws_cloudwatch_metric_alarm.this["api_5xx"].dimensions["Stage"] == "v1" && aws_cloudwatch_metric_alarm.this["api_5xx"].threshold == 0.01
     error_message = "api_5xx reads the stage's 5XXError rate (1% = 0.01 of the average)."
   }
   assert {
-    condition     = strcontains(one([for q in aws_cloudwatch_metric_alarm.deny_rate[0].metric_query : q.expression if q.id == "rate"]), "verdicts >= 50") && aws_cloudwatch_metric_alarm.deny_rate[0].threshold == 30
+    condition     = strcontains(one([for q in aws_cloudwatch_metric_alarm.this["deny_rate"].metric_query : q.expression if q.id == "result"]), "verdicts >= 50") && aws_cloudwatch_metric_alarm.this["deny_rate"].threshold == 30
     error_message = "deny_rate: Denials over Verdicts once min_verdicts come in, above threshold_percent."
   }
   assert {
-    condition = toset([for q in aws_cloudwatch_metric_alarm.deny_rate[0].metric_query : "${q.metric[0].namespace}:${q.metric[0].metric_name}:${jsonencode(q.metric[0].dimensions)}" if length(q.metric) > 0]) == toset([
+    condition = toset([for q in aws_cloudwatch_metric_alarm.this["deny_rate"].metric_query : "${q.metric[0].namespace}:${q.metric[0].metric_name}:${jsonencode(q.metric[0].dimensions)}" if length(q.metric) > 0]) == toset([
       "Orders/JWT:Denials:null", "Orders/JWT:Verdicts:{\"Result\":\"allow\"}", "Orders/JWT:Verdicts:{\"Result\":\"deny\"}",
       "Orders/JWT:Verdicts:{\"Result\":\"unauthorized\"}", "Orders/JWT:Verdicts:{\"Result\":\"error\"}",
     ])
     error_message = "deny_rate reads the total Denials and the Verdicts of every result, in the configured namespace."
   }
   assert {
-    condition     = toset([for q in aws_cloudwatch_metric_alarm.key_load_failures[0].metric_query : q.metric[0].dimensions.Outcome if length(q.metric) > 0]) == toset(["failed", "stale"])
+    condition     = toset([for q in aws_cloudwatch_metric_alarm.this["key_load_failures"].metric_query : q.metric[0].dimensions.Outcome if length(q.metric) > 0]) == toset(["failed", "stale"])
     error_message = "key_load_failures counts the issuer's failed and stale loads."
   }
   assert {
-    condition     = toset([for q in aws_cloudwatch_metric_alarm.errors[0].metric_query : q.metric[0].metric_name if length(q.metric) > 0]) == toset(["Errors", "Verdicts"])
+    condition     = toset([for q in aws_cloudwatch_metric_alarm.this["errors"].metric_query : q.metric[0].metric_name if length(q.metric) > 0]) == toset(["Errors", "Verdicts"])
     error_message = "errors: Lambda Errors less the refusals' verdicts."
   }
   assert {
@@ -101,7 +98,7 @@ run "api_5xx_needs_the_api" {
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.api_5xx) == 0 && length(aws_cloudwatch_metric_alarm.errors) == 0 && length(aws_cloudwatch_metric_alarm.throttles) == 1
+    condition     = !contains(keys(aws_cloudwatch_metric_alarm.this), "api_5xx") && !contains(keys(aws_cloudwatch_metric_alarm.this), "errors") && contains(keys(aws_cloudwatch_metric_alarm.this), "throttles")
     error_message = "Without api no 5XX alarm; enabled = false drops an alarm."
   }
 }
@@ -123,7 +120,7 @@ run "dashboard" {
     error_message = "Denials by reason come from a SEARCH of the namespace."
   }
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.throttles) == 0
+    condition     = length(aws_cloudwatch_metric_alarm.this) == 0
     error_message = "The dashboard alone creates no alarm."
   }
 }
