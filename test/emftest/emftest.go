@@ -207,7 +207,7 @@ func Sum(recs []Record, namespace, metric string, dims map[string]string) float6
 
 func (rec *Record) declares(namespace, metric string, dims map[string]string) bool {
 	for _, d := range rec.Directives {
-		if d.Namespace != namespace || !slices.ContainsFunc(d.Metrics, func(m Metric) bool { return m.Name == metric }) {
+		if d.Namespace != namespace || !hasMetric(d, metric) {
 			continue
 		}
 		for _, set := range d.Dimensions {
