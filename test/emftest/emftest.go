@@ -111,7 +111,7 @@ func (rec *Record) check(d Directive) error {
 	case strings.HasPrefix(d.Namespace, "AWS/"):
 		return fmt.Errorf("namespace %q: AWS/ is reserved", d.Namespace)
 	case d.Dimensions == nil:
-		return fmt.Errorf("Dimensions missing")
+		return fmt.Errorf("dimensions missing")
 	case len(d.Metrics) == 0 || len(d.Metrics) > MaxMetrics:
 		return fmt.Errorf("%d metrics: 1-%d", len(d.Metrics), MaxMetrics)
 	}
