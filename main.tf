@@ -51,6 +51,13 @@ module "authorizer" {
   role_arn                  = var.authorizer_role_arn
   role_permissions_boundary = var.role_permissions_boundary
 
+  metrics_namespace = var.metrics_namespace
+  # The API's name and stage are this module's inputs: known at plan, and no
+  # cycle through the stage, which depends on the authorizer.
+  api       = { name = var.name, stage = var.stage_name }
+  alarms    = var.alarms
+  dashboard = var.dashboard
+
   tags = var.tags
 }
 

@@ -138,3 +138,23 @@ output "access_log_group_arn" {
   description = "ARN of the stage's access log group, or null when access logs are off."
   value       = try(module.rest_api.access_log_group_arn, null)
 }
+
+output "metrics_namespace" {
+  description = "CloudWatch namespace of the authorizer's EMF metrics."
+  value       = try(module.authorizer.metrics_namespace, null)
+}
+
+output "alarm_arns" {
+  description = "ARNs of the CloudWatch alarms created (alarms.create), keyed errors, throttles, duration_p99, api_5xx, deny_rate, key_load_failures."
+  value       = try(module.authorizer.alarm_arns, {})
+}
+
+output "alarm_names" {
+  description = "Names of the CloudWatch alarms created, keyed as alarm_arns."
+  value       = try(module.authorizer.alarm_names, {})
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard, or null without dashboard."
+  value       = try(module.authorizer.dashboard_name, null)
+}

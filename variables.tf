@@ -316,3 +316,62 @@ variable "key_table" {
   default  = {}
   nullable = false
 }
+
+################################################################################
+# Metrics, alarms and dashboard (docs/operations.md)
+################################################################################
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the authorizer's EMF metrics (Verdicts, Denials, KeyLoads, ColdStartLoadMs); null uses JWTAuthorizer/NAME-authorizer. Rules in modules/authorizer."
+  type        = string
+  default     = null
+}
+
+variable "alarms" {
+  description = "CloudWatch alarms of the authorizer and the stage, none unless create = true: errors, throttles, duration_p99, api_5xx, deny_rate, key_load_failures, each notifying actions (SNS topic ARNs) or its own. Attributes, defaults and rules: modules/authorizer's alarms; runbook: docs/operations.md."
+  type = object({
+    create              = optional(bool, false)
+    actions             = optional(list(string), [])
+    period              = optional(number, 60)
+    evaluation_periods  = optional(number, 5)
+    datapoints_to_alarm = optional(number, 3)
+    errors = optional(object({
+      enabled = optional(bool, true)
+      actions = optional(list(string))
+    }), {})
+    throttles = optional(object({
+      enabled = optional(bool, true)
+      actions = optional(list(string))
+    }), {})
+    duration_p99 = optional(object({
+      enabled      = optional(bool, true)
+      threshold_ms = optional(number, 1000)
+      actions      = optional(list(string))
+    }), {})
+    api_5xx = optional(object({
+      enabled           = optional(bool, true)
+      threshold_percent = optional(number, 1)
+      actions           = optional(list(string))
+    }), {})
+    deny_rate = optional(object({
+      enabled           = optional(bool, true)
+      threshold_percent = optional(number, 50)
+      min_verdicts      = optional(number, 20)
+      actions           = optional(list(string))
+    }), {})
+    key_load_failures = optional(object({
+      enabled   = optional(bool, true)
+      threshold = optional(number, 0)
+      actions   = optional(list(string))
+    }), {})
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "dashboard" {
+  description = "Create one CloudWatch dashboard (NAME-authorizer): verdicts, denials by reason, deny rate, key loads, cold start, the authorizer's invocations, errors, throttles and duration, the stage's 4XX, 5XX and latency."
+  type        = bool
+  default     = false
+  nullable    = false
+}

@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/emftest"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/rie"
@@ -69,6 +70,11 @@ func run() error {
 		defer f.Close()
 		fnOut = f
 	}
+
+	// The metrics the functions wrote, summed for one line at exit.
+	var tally emftest.Tally
+	fnOut = io.MultiWriter(fnOut, &tally)
+	defer func() { fmt.Println("gateway: " + tally.Summary()) }()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -102,6 +102,23 @@ func TestCommand(t *testing.T) {
 		}
 	}
 	must(t, cmd.Process.Signal(syscall.SIGINT))
+	// At exit, one line sums the metrics the functions wrote (the echo
+	// function writes none). Read to the end before Wait closes the pipe.
+	summary := ""
+	for done := false; !done; {
+		select {
+		case l, ok := <-lines:
+			done = !ok
+			if strings.HasPrefix(l, "gateway: metrics: ") {
+				summary = l
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("stdout not closed after SIGINT")
+		}
+	}
+	if summary != "gateway: metrics: verdicts none; denials none; key loads none" {
+		t.Errorf("metrics summary at exit = %q", summary)
+	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit: %v; stderr: %s", err, stderr.String())
 	}

@@ -212,5 +212,11 @@ module "jwt_authorizer" {
   # scopes the token carries, {userId} bound to the token's user id.
   routes = { for k, r in local.routes : k => { scopes = r.scopes } }
 
+  # Alarms to your on-call topics and one dashboard (docs/operations.md); the
+  # API's name and stage let them watch the stage's 5XX rate and latency.
+  api       = { name = aws_api_gateway_rest_api.this.name, stage = "v1" }
+  alarms    = { create = length(var.alarm_topic_arns) > 0, actions = var.alarm_topic_arns }
+  dashboard = var.dashboard
+
   tags = var.tags
 }

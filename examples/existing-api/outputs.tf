@@ -67,3 +67,18 @@ output "route_urls" {
   description = "Invoke URL of each route, {userId} to be replaced by the caller's user id."
   value       = { for k, r in local.routes : k => "${aws_api_gateway_stage.v1.invoke_url}${r.path}" }
 }
+
+output "alarm_names" {
+  description = "Names of the authorizer's CloudWatch alarms, keyed by alarm."
+  value       = module.jwt_authorizer.alarm_names
+}
+
+output "dashboard_name" {
+  description = "Name of the authorizer's CloudWatch dashboard, or null."
+  value       = module.jwt_authorizer.dashboard_name
+}
+
+output "metrics_namespace" {
+  description = "CloudWatch namespace of the authorizer's metrics."
+  value       = module.jwt_authorizer.metrics_namespace
+}

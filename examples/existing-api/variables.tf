@@ -50,3 +50,15 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "alarm_topic_arns" {
+  description = "SNS topics the authorizer's alarms notify; empty creates no alarm."
+  type        = list(string)
+  default     = []
+}
+
+variable "dashboard" {
+  description = "Create the authorizer's CloudWatch dashboard."
+  type        = bool
+  default     = false
+}

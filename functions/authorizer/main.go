@@ -17,10 +17,13 @@ import (
 func main() {
 	level, levelErr := logLevel(os.Getenv("LOG_LEVEL"))
 	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
+	// The EMF metric records that are lines of their own are written
+	// whatever LOG_LEVEL says.
+	metricsLog := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	if levelErr != nil {
 		log.Warn("LOG_LEVEL ignored", slog.String("error", levelErr.Error()))
 	}
-	h, warmed, err := setup(context.Background(), log)
+	h, warmed, err := setup(context.Background(), log, metricsLog)
 	if err != nil {
 		// One line naming what is wrong; a failed cold start is visible in
 		// CloudWatch and fails every request until the setting is fixed.
@@ -54,10 +57,10 @@ func logLevel(s string) (slog.Level, error) {
 
 // setup reads the settings and builds the handler; warmed is closed when
 // the cold start's key load has ended.
-func setup(ctx context.Context, log *slog.Logger) (*authorizer.Handler, <-chan struct{}, error) {
+func setup(ctx context.Context, log, metricsLog *slog.Logger) (*authorizer.Handler, <-chan struct{}, error) {
 	cfg, err := config.FromEnv(os.Getenv)
 	if err != nil {
 		return nil, nil, err
 	}
-	return authorizer.FromConfig(ctx, cfg, authorizer.Deps{Logger: log})
+	return authorizer.FromConfig(ctx, cfg, authorizer.Deps{Logger: log, MetricsLogger: metricsLog})
 }

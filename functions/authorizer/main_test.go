@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/emftest"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
@@ -23,8 +24,10 @@ func TestSetup(t *testing.T) {
 	t.Setenv("AUDIENCES", "api://default")
 	t.Setenv("KEYS_TABLE_NAME", "")
 	t.Setenv("ALLOWED_ROUTES", "GET/hello/{userId}")
+	t.Setenv("METRICS_NAMESPACE", "JWTAuthorizer/test")
 	var logs jwttest.Log
-	h, warmed, err := setup(context.Background(), slog.New(slog.NewJSONHandler(&logs, nil)))
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	h, warmed, err := setup(context.Background(), log, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +45,18 @@ func TestSetup(t *testing.T) {
 	want := "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/hello/user-1"
 	if resp.PrincipalID != "user-1" || resp.PolicyDocument.Statement[0].Resource[0] != want {
 		t.Fatalf("resp %+v", resp)
+	}
+	// The cold start wrote its metrics into the configured namespace: one
+	// issuer fetch, and the load's duration.
+	recs, err := emftest.Lines(logs.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := emftest.Sum(recs, "JWTAuthorizer/test", "KeyLoads", map[string]string{"Source": "issuer", "Outcome": "ok"}); got != 1 {
+		t.Errorf("KeyLoads issuer ok = %v, want 1; logs:\n%s", got, logs.String())
+	}
+	if got := emftest.Sum(recs, "JWTAuthorizer/test", "ColdStartLoadMs", map[string]string{}); got <= 0 {
+		t.Errorf("ColdStartLoadMs = %v; logs:\n%s", got, logs.String())
 	}
 }
 
@@ -65,7 +80,7 @@ func TestSetupInvalid(t *testing.T) {
 		for k, v := range env {
 			t.Setenv(k, v)
 		}
-		if _, _, err := setup(context.Background(), slog.New(slog.DiscardHandler)); !errors.Is(err, config.ErrInvalidSetting) {
+		if _, _, err := setup(context.Background(), slog.New(slog.DiscardHandler), nil); !errors.Is(err, config.ErrInvalidSetting) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}

@@ -36,7 +36,7 @@ func TestSetupWithTable(t *testing.T) {
 	t.Setenv("AUDIENCES", "api://default")
 	t.Setenv("KEYS_TABLE_NAME", table)
 	var logs jwttest.Log
-	_, warmed, err := setup(ctx, slog.New(slog.NewJSONHandler(&logs, nil)))
+	_, warmed, err := setup(ctx, slog.New(slog.NewJSONHandler(&logs, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

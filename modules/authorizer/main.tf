@@ -36,6 +36,7 @@ locals {
     CLOCK_SKEW_SECONDS                = var.clock_skew_seconds == null ? null : tostring(var.clock_skew_seconds)
     JWKS_FETCH_TIMEOUT_MS             = var.jwks_fetch_timeout_ms == null ? null : tostring(var.jwks_fetch_timeout_ms)
     LOG_LEVEL                         = var.log_level
+    METRICS_NAMESPACE                 = local.metrics_namespace
   } : k => v if v != null }
   # AWS caps a function's environment at 4 KB, keys and values together, in
   # bytes: length() counts characters, so count the UTF-8 bytes through

@@ -64,3 +64,23 @@ output "redeployment_hash" {
     environment                    = local.environment
   }))
 }
+
+output "metrics_namespace" {
+  description = "CloudWatch namespace of the function's EMF metrics (Verdicts, Denials, KeyLoads, ColdStartLoadMs)."
+  value       = local.metrics_namespace
+}
+
+output "alarm_arns" {
+  description = "ARNs of the CloudWatch alarms created (alarms.create), keyed errors, throttles, duration_p99, api_5xx, deny_rate, key_load_failures."
+  value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }
+}
+
+output "alarm_names" {
+  description = "Names of the CloudWatch alarms created, keyed as alarm_arns."
+  value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.alarm_name }
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard, or null without dashboard."
+  value       = try(aws_cloudwatch_dashboard.this[0].dashboard_name, null)
+}

@@ -320,3 +320,107 @@ variable "role_permissions_boundary" {
   type        = string
   default     = null
 }
+
+################################################################################
+# Metrics, alarms and dashboard (docs/operations.md)
+################################################################################
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the function's EMF metrics (Verdicts, Denials, KeyLoads, ColdStartLoadMs; docs/operations.md), its METRICS_NAMESPACE; null uses JWTAuthorizer/NAME. 1-255 letters, digits, space or . - _ / # :, not starting with AWS/."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.metrics_namespace == null ? true : can(regex("^[0-9A-Za-z._/#: -]{1,255}$", var.metrics_namespace)) && !startswith(coalesce(var.metrics_namespace, "-"), "AWS/")
+    error_message = "metrics_namespace must be 1-255 letters, digits, spaces or . - _ / # :, and must not start with AWS/ (CloudWatch reserves it)."
+  }
+}
+
+variable "api" {
+  description = "The REST API stage this authorizer guards, for the 5XX alarm and the dashboard's API widgets: name (the REST API's name, CloudWatch's ApiName) and stage. null leaves the API out of both."
+  type = object({
+    name  = string
+    stage = string
+  })
+  default = null
+}
+
+variable "alarms" {
+  description = <<-EOT
+    CloudWatch alarms, none unless create = true. actions: SNS topic ARNs notified on ALARM and back to OK by every alarm;
+    an alarm's own actions replace them. Each alarm has enabled (default true) and, where it has one, its threshold:
+    errors (function errors beyond the refusals, which API Gateway needs as errors), throttles (> 0),
+    duration_p99 (threshold_ms), api_5xx (threshold_percent of the stage's requests; needs api),
+    deny_rate (threshold_percent of the verdicts that are denials, once min_verdicts verdicts come in a period),
+    key_load_failures (issuer fetches that failed, stale keys served or none, above threshold).
+    An alarm fires when datapoints_to_alarm of evaluation_periods periods of period seconds breach.
+  EOT
+  type = object({
+    create              = optional(bool, false)
+    actions             = optional(list(string), [])
+    period              = optional(number, 60)
+    evaluation_periods  = optional(number, 5)
+    datapoints_to_alarm = optional(number, 3)
+    errors = optional(object({
+      enabled = optional(bool, true)
+      actions = optional(list(string))
+    }), {})
+    throttles = optional(object({
+      enabled = optional(bool, true)
+      actions = optional(list(string))
+    }), {})
+    duration_p99 = optional(object({
+      enabled      = optional(bool, true)
+      threshold_ms = optional(number, 1000)
+      actions      = optional(list(string))
+    }), {})
+    api_5xx = optional(object({
+      enabled           = optional(bool, true)
+      threshold_percent = optional(number, 1)
+      actions           = optional(list(string))
+    }), {})
+    deny_rate = optional(object({
+      enabled           = optional(bool, true)
+      threshold_percent = optional(number, 50)
+      min_verdicts      = optional(number, 20)
+      actions           = optional(list(string))
+    }), {})
+    key_load_failures = optional(object({
+      enabled   = optional(bool, true)
+      threshold = optional(number, 0)
+      actions   = optional(list(string))
+    }), {})
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition = alltrue([for arn in concat(var.alarms.actions, flatten([
+      for a in [var.alarms.errors, var.alarms.throttles, var.alarms.duration_p99, var.alarms.api_5xx, var.alarms.deny_rate, var.alarms.key_load_failures] : a.actions == null ? [] : a.actions
+    ])) : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", arn))])
+    error_message = "Alarm actions must be SNS topic ARNs (arn:aws:sns:REGION:ACCOUNT:TOPIC)."
+  }
+  validation {
+    condition     = contains([10, 30, 60], var.alarms.period) || (var.alarms.period >= 60 && var.alarms.period % 60 == 0 && var.alarms.period <= 86400)
+    error_message = "alarms.period must be 10, 30 or a multiple of 60 up to 86400 seconds."
+  }
+  validation {
+    condition     = var.alarms.evaluation_periods >= 1 && var.alarms.datapoints_to_alarm >= 1 && var.alarms.datapoints_to_alarm <= var.alarms.evaluation_periods && floor(var.alarms.evaluation_periods) == var.alarms.evaluation_periods && floor(var.alarms.datapoints_to_alarm) == var.alarms.datapoints_to_alarm
+    error_message = "alarms.datapoints_to_alarm must be an integer between 1 and alarms.evaluation_periods."
+  }
+  validation {
+    condition     = var.alarms.period * var.alarms.evaluation_periods <= 86400
+    error_message = "alarms.period x alarms.evaluation_periods must be at most one day (86400 s)."
+  }
+  validation {
+    condition     = var.alarms.duration_p99.threshold_ms > 0 && var.alarms.api_5xx.threshold_percent > 0 && var.alarms.api_5xx.threshold_percent < 100 && var.alarms.deny_rate.threshold_percent > 0 && var.alarms.deny_rate.threshold_percent < 100 && var.alarms.deny_rate.min_verdicts >= 1 && var.alarms.key_load_failures.threshold >= 0
+    error_message = "Thresholds: duration_p99.threshold_ms > 0; api_5xx and deny_rate threshold_percent strictly between 0 and 100; deny_rate.min_verdicts >= 1; key_load_failures.threshold >= 0."
+  }
+}
+
+variable "dashboard" {
+  description = "Create one CloudWatch dashboard (NAME): verdicts, denials by reason, deny rate, key loads, cold start load time, the function's invocations, errors, throttles and duration, and, with api, the stage's 4XX, 5XX and latency."
+  type        = bool
+  default     = false
+  nullable    = false
+}

@@ -304,6 +304,7 @@ func (e *env) functionEnv(s settings) map[string]string {
 		"AWS_SECRET_ACCESS_KEY":             moto.SecretAccessKey,
 		"AWS_ENDPOINT_URL":                  e.moto.Endpoint,
 		"AWS_ENDPOINT_URL_DYNAMODB":         e.ddbProxy.URL(),
+		"METRICS_NAMESPACE":                 namespace,
 	}
 	if !s.noStore {
 		m["KEYS_TABLE_NAME"] = e.table

@@ -66,9 +66,18 @@ func TestIssuerDownColdStartItemFresh(t *testing.T) {
 			}
 			a.mustAllow(t, mint(k1, "carol"), "carol")
 			a.noCrash(t)
+			// The cold start's load from the item; the unknown kid's fetch,
+			// if the refetch window (running from the item's fetched_at) let
+			// it ask, failed with the held keys still served; its deny; the
+			// init's deny.
+			a.waitLog(t, `"Reason":"key_not_found"`, 1)
+			stale := float64(a.count("keys: issuer fetch failed, serving the held keys"))
+			m := a.checkMetrics(t, keyLoads("table", "ok", 1), keyLoads("issuer", "stale", stale), keyLoads("issuer", "ok", 0),
+				verdicts("unauthorized", issuerName, 1), verdicts("unauthorized", "none", 1),
+				denials("key_not_found", 1), denials("missing", 1))
 			record(t, "valid tokens allowed from the item; issuer not called",
-				fmt.Sprintf("allowed (cold start %v, first verdict %v); 0 issuer calls before the unknown kid; unknown kid Unauthorized in %v",
-					a.warmTook.Round(time.Millisecond), v.took.Round(time.Millisecond), u.took.Round(time.Millisecond)),
+				fmt.Sprintf("allowed (cold start %v, first verdict %v); 0 issuer calls before the unknown kid; unknown kid Unauthorized in %v; %s",
+					a.warmTook.Round(time.Millisecond), v.took.Round(time.Millisecond), u.took.Round(time.Millisecond), m),
 				a.warmTook+v.took)
 		})
 	}
@@ -95,6 +104,8 @@ func TestDynamoDBDownKeysFromIssuer(t *testing.T) {
 			if a.count("DynamoDB load failed") != 1 {
 				t.Errorf("want one 'DynamoDB load failed' line:\n%s", a.fn.Log())
 			}
+			m := a.checkMetrics(t, keyLoads("table", "failed", 1), keyLoads("issuer", "ok", 1), keyLoads("table", "ok", 0),
+				verdicts("unauthorized", "none", 1), denials("missing", 1))
 			// Recovery: DynamoDB back, the next cold start writes the item.
 			e.setDDB(fp.Fault{Mode: fp.Pass})
 			b := e.coldStart(settings{timeout: time.Second})
@@ -104,8 +115,8 @@ func TestDynamoDBDownKeysFromIssuer(t *testing.T) {
 				t.Errorf("item after DynamoDB came back: %v", err)
 			}
 			record(t, "keys from the issuer; no error to callers",
-				fmt.Sprintf("20/20 allowed, worst verdict %v; cold start %v (DynamoDB requests reaching the proxy %d, faulted %d); 1 issuer fetch",
-					worst.Round(time.Millisecond), a.warmTook.Round(time.Millisecond), e.ddbProxy.Requests(), e.ddbProxy.Faulted()),
+				fmt.Sprintf("20/20 allowed, worst verdict %v; cold start %v (DynamoDB requests reaching the proxy %d, faulted %d); 1 issuer fetch; %s",
+					worst.Round(time.Millisecond), a.warmTook.Round(time.Millisecond), e.ddbProxy.Requests(), e.ddbProxy.Faulted(), m),
 				a.warmTook)
 			// Cold start cost of the fault: the DynamoDB load is bounded by
 			// the fetch timeout, and so is the save.
@@ -155,6 +166,12 @@ func TestBothDownNoKeysThenRecovery(t *testing.T) {
 				t.Fatal("panic recovered in the handler")
 			}
 			a.noCrash(t)
+			// Each of the 50 is an error (no keys: not the token's fault);
+			// each failed issuer fetch is one KeyLoads failed, as its line.
+			m := a.checkMetrics(t, verdicts("error", issuerName, 50), denials("keys_unavailable", 50),
+				want{"Verdicts", map[string]string{"Result": "error"}, 50}, want{"Denials", map[string]string{}, 51},
+				keyLoads("issuer", "failed", float64(a.count("keys: issuer fetch failed and no keys are held"))),
+				keyLoads("table", "failed", float64(a.count("keys: DynamoDB load failed"))), keyLoads("issuer", "ok", 0))
 			e.setJWKS(fp.Fault{Mode: fp.Pass})
 			e.setDDB(fp.Fault{Mode: fp.Pass})
 			// Recovery takes up to window + 2×timeout; poll for it, with a
@@ -175,8 +192,8 @@ func TestBothDownNoKeysThenRecovery(t *testing.T) {
 				t.Errorf("item after recovery: %v", err)
 			}
 			record(t, "all Unauthorized, one ERROR line, no crash; recovers alone",
-				fmt.Sprintf("50/50 Unauthorized (worst %v), warm %v; recovered %v after restore (window %v)",
-					worst.Round(time.Millisecond), a.warmTook.Round(time.Millisecond), recovered.Round(time.Millisecond), s.window),
+				fmt.Sprintf("50/50 Unauthorized (worst %v), warm %v; recovered %v after restore (window %v); %s",
+					worst.Round(time.Millisecond), a.warmTook.Round(time.Millisecond), recovered.Round(time.Millisecond), s.window, m),
 				recovered)
 		})
 	}
@@ -388,10 +405,17 @@ func TestUnknownKidFlood(t *testing.T) {
 		t.Errorf("good-token p50 during the flood = %v (baseline %v)", p50, p50b)
 	}
 	a.noCrash(t)
+	// Every flood token is one key_not_found denial; every issuer fetch
+	// (the cold start's included) one KeyLoads issuer ok.
+	a.waitLog(t, `"Reason":"key_not_found"`, len(flood))
+	total := e.iss.Fetches()
+	a.waitLog(t, `"Source":"issuer","Outcome":"ok"`, int(total))
+	m := a.checkMetrics(t, denials("key_not_found", float64(len(flood))), verdicts("unauthorized", issuerName, float64(len(flood))),
+		keyLoads("issuer", "ok", float64(total)))
 	record(t, "≤ 1 issuer fetch per penalty window; good tokens unaffected",
-		fmt.Sprintf("%d random-kid tokens in %v, all Unauthorized → %d issuer fetches, %d DynamoDB reads (limit %d); good tokens %d/%d allowed, p50/p99 %v/%v (baseline %v/%v, RIE round trip included)",
+		fmt.Sprintf("%d random-kid tokens in %v, all Unauthorized → %d issuer fetches, %d DynamoDB reads (limit %d); good tokens %d/%d allowed, p50/p99 %v/%v (baseline %v/%v, RIE round trip included); %s",
 			len(flood), elapsed.Round(time.Millisecond), fetches, gets, maxFetches, len(during)-goodRefused, len(during),
-			p50.Round(time.Microsecond), p99.Round(time.Microsecond), p50b.Round(time.Microsecond), p99b.Round(time.Microsecond)),
+			p50.Round(time.Microsecond), p99.Round(time.Microsecond), p50b.Round(time.Microsecond), p99b.Round(time.Microsecond), m),
 		elapsed)
 }
 

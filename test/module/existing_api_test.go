@@ -99,7 +99,8 @@ func TestModuleExistingAPI(t *testing.T) {
 				map[string]any{"route": "GET/users/{userId}/orders", "scopes": []any{"orders.read"}, "issuers": []any{}},
 				map[string]any{"route": "GET/users/{userId}/profile", "scopes": []any{}, "issuers": []any{}},
 			},
-			"KEYS_TABLE_NAME": tableName,
+			"METRICS_NAMESPACE": "JWTAuthorizer/" + authorizerFn,
+			"KEYS_TABLE_NAME":   tableName,
 		})
 		for fn, want := range map[string]string{
 			authorizerFn: execARN + "/authorizers/" + authorizerID,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -16,7 +17,7 @@ import (
 )
 
 // assertGone checks, through the AWS API, that moto holds no REST API,
-// function, table, role or user pool named after the run (every name of an
+// function, table, role, user pool, alarm or dashboard named after the run (every name of an
 // example starts with its name variable). Other tests share the server, so
 // every listing is read to its last page.
 func assertGone(ctx context.Context, t *testing.T, cfg aws.Config, name string) {
@@ -50,6 +51,17 @@ func assertGone(ctx context.Context, t *testing.T, cfg aws.Config, name string) 
 	eachPage(ctx, t, pools, func(page *cognitoidentityprovider.ListUserPoolsOutput) {
 		for _, p := range page.UserPools {
 			left("user pool", aws.ToString(p.Name))
+		}
+	})
+	cw := cloudwatch.NewFromConfig(cfg)
+	eachPage(ctx, t, cloudwatch.NewDescribeAlarmsPaginator(cw, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(name)}), func(page *cloudwatch.DescribeAlarmsOutput) {
+		for _, a := range page.MetricAlarms {
+			left("alarm", aws.ToString(a.AlarmName))
+		}
+	})
+	eachPage(ctx, t, cloudwatch.NewListDashboardsPaginator(cw, &cloudwatch.ListDashboardsInput{DashboardNamePrefix: aws.String(name)}), func(page *cloudwatch.ListDashboardsOutput) {
+		for _, d := range page.DashboardEntries {
+			left("dashboard", aws.ToString(d.DashboardName))
 		}
 	})
 }

@@ -158,8 +158,9 @@ func TestModuleCognito(t *testing.T) {
 				"client_ids": []any{clientID},
 				"token_use":  "access",
 			}},
-			"ROUTES":          []any{map[string]any{"route": "GET/hello/{userId}", "scopes": []any{}, "issuers": []any{}}},
-			"KEYS_TABLE_NAME": tableName,
+			"ROUTES":            []any{map[string]any{"route": "GET/hello/{userId}", "scopes": []any{}, "issuers": []any{}}},
+			"METRICS_NAMESPACE": "JWTAuthorizer/" + authorizerFn,
+			"KEYS_TABLE_NAME":   tableName,
 		})
 		if want := "https://cognito-idp." + moto.Region + ".amazonaws.com/" + poolID; issuer != want {
 			t.Errorf("issuer = %q, want %q", issuer, want)

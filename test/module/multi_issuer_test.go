@@ -62,7 +62,8 @@ func TestModuleMultiIssuer(t *testing.T) {
 			route("GET/staff/profiles/{userId}/{section}", none, onlyOkta),
 			route("GET/status", []any{"status.read"}, none),
 		},
-		"KEYS_TABLE_NAME": str("key_table_name"),
+		"METRICS_NAMESPACE": "JWTAuthorizer/" + authorizerFn,
+		"KEYS_TABLE_NAME":   str("key_table_name"),
 	})
 
 	// hello checks the issuer too: the example's hello_issuers, sorted.

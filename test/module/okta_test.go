@@ -93,8 +93,9 @@ func TestModuleOkta(t *testing.T) {
 		"ISSUERS": []any{map[string]any{
 			"name": "okta", "issuer": issuer.URL(), "audiences": []any{"api://default"}, "client_ids": []any{}, "user_id_claim": "uid",
 		}},
-		"ROUTES":          []any{map[string]any{"route": "GET/hello/{userId}", "scopes": []any{}, "issuers": []any{}}},
-		"KEYS_TABLE_NAME": str("key_table_name"),
+		"ROUTES":            []any{map[string]any{"route": "GET/hello/{userId}", "scopes": []any{}, "issuers": []any{}}},
+		"METRICS_NAMESPACE": "JWTAuthorizer/" + authorizerFn,
+		"KEYS_TABLE_NAME":   str("key_table_name"),
 	})
 	for fn, want := range map[string]string{
 		authorizerFn: execARN + "/authorizers/" + str("authorizer_id"),

@@ -356,7 +356,7 @@ func TestAttackRefusals(t *testing.T) {
 			if v := h.decide(context.Background(), ev); c.reason == nil || !errors.Is(v.reason, c.reason) {
 				t.Fatalf("reason = %v, want %v", v.reason, c.reason)
 			}
-			checkOneLogLine(t, &logs, ev.AuthorizationToken, false)
+			checkOneLogLine(t, &logs, ev.AuthorizationToken, c.reason)
 			resp, err := h.Handle(context.Background(), ev)
 			if err == nil || err.Error() != "Unauthorized" {
 				t.Fatalf("attack accepted or wrong error: err=%v resp=%+v", err, resp)

@@ -16,6 +16,12 @@
 // with userId, issuerName and clientId) at level Debug only. A panic below
 // Handle is recovered, logged and answered "Unauthorized".
 //
+// Metrics (package metrics): each deny line is also an EMF record, one
+// Verdicts (Result, Issuer) and one Denials (Reason: the sentinel's stable
+// name, reasons.go); allows are counted in memory and flushed at most every
+// metrics.FlushInterval at the start of an invocation; FromConfig writes
+// ColdStartLoadMs once the cold start's key load ends.
+//
 // Rejected inputs, each with a golden event under testdata/events (which
 // names its reason) or an attack case in attack_test.go:
 //

@@ -22,6 +22,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/metrics"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
@@ -178,7 +179,15 @@ func newHandlerWith(t testing.TB, f *fixture, cfg *config.Authorizer, log io.Wri
 	if log == nil {
 		log = io.Discard
 	}
-	return newHandler(v, b, slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: level})))
+	// Metrics on, as the function runs; the clock stands still, so the
+	// counts kept in memory are never flushed into a test's log.
+	names := make([]string, 0, len(cfg.Issuers))
+	for _, iss := range cfg.Issuers {
+		names = append(names, iss.Name)
+	}
+	m := metrics.New(metrics.Options{Namespace: "JWTAuthorizer/test", Issuers: names,
+		Logger: slog.New(slog.NewJSONHandler(log, nil)), Now: func() time.Time { return testNow }})
+	return newHandler(v, b, slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: level})), m)
 }
 
 func cognitoClaims() map[string]any {

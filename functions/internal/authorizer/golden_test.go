@@ -13,8 +13,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/metrics"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/emftest"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
@@ -417,7 +419,7 @@ func TestGolden(t *testing.T) {
 			h := handlers[g.cfg]
 			logs.Reset()
 			v := h.decide(context.Background(), ev.APIGatewayCustomAuthorizerRequest)
-			checkOneLogLine(t, &logs, ev.AuthorizationToken, g.reason == nil)
+			checkOneLogLine(t, &logs, ev.AuthorizationToken, g.reason)
 			if !errors.Is(v.reason, wantReason) || (v.reason == nil) != (wantReason == nil) {
 				t.Fatalf("reason = %v, want %v", v.reason, wantReason)
 			}
@@ -445,8 +447,13 @@ func TestGolden(t *testing.T) {
 
 // checkOneLogLine asserts exactly one JSON log line with the verdict, and
 // that no part of the token leaks into it.
-func checkOneLogLine(t *testing.T, logs *bytes.Buffer, auth string, allow bool) {
+// checkOneLogLine checks the one line of a verdict: "allow" when reason is
+// nil, else "deny", an EMF record whose Reason is the sentinel's stable name
+// and whose Result is deny for policy.ErrNoRoute, unauthorized otherwise;
+// never the token.
+func checkOneLogLine(t *testing.T, logs *bytes.Buffer, auth string, reason error) {
 	t.Helper()
+	allow := reason == nil
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 	if len(lines) != 1 {
 		t.Fatalf("want one log line, got %d: %s", len(lines), logs.String())
@@ -464,6 +471,20 @@ func checkOneLogLine(t *testing.T, logs *bytes.Buffer, auth string, allow bool) 
 	}
 	if !allow && rec["reason"] == "" {
 		t.Fatal("deny without reason")
+	}
+	if !allow {
+		emf, err := emftest.Parse([]byte(lines[0]))
+		if err != nil || emf == nil {
+			t.Fatalf("deny line is not an EMF record (%v): %s", err, lines[0])
+		}
+		name, _ := reasonOf(reason)
+		result := "unauthorized"
+		if reason == policy.ErrNoRoute {
+			result = "deny"
+		}
+		if emf.Members["Reason"] != name || emf.Members["Result"] != result || name == metrics.Other {
+			t.Fatalf("deny line: Reason %v, Result %v; want %s, %s", emf.Members["Reason"], emf.Members["Result"], name, result)
+		}
 	}
 	for _, seg := range strings.Split(strings.TrimPrefix(auth, "Bearer "), ".") {
 		if len(seg) >= 16 && strings.Contains(lines[0], seg) {

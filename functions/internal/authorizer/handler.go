@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/metrics"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 )
@@ -33,52 +34,57 @@ type Handler struct {
 	verifier verifier
 	policy   *policy.Builder
 	log      *slog.Logger
+	metrics  *metrics.Recorder // nil: none
 }
 
-func newHandler(v verifier, p *policy.Builder, log *slog.Logger) *Handler {
+func newHandler(v verifier, p *policy.Builder, log *slog.Logger, m *metrics.Recorder) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{verifier: v, policy: p, log: log}
+	return &Handler{verifier: v, policy: p, log: log, metrics: m}
 }
 
 // Handle is the Lambda handler, top to bottom: event → token → claims →
 // policy → response. A valid token gets the policy of the routes it earns,
 // or an explicit Deny when it earns none (policy.ErrNoRoute); anything else
-// gets ErrUnauthorized. Each denial logs one line with its reason.
+// gets ErrUnauthorized. Each denial logs one line with its reason, which is
+// also its metric record (package metrics); allows are only counted.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (resp events.APIGatewayCustomAuthorizerResponse, err error) {
+	h.metrics.Tick(ctx)
 	// A bug must cost one request a 401, never the process or a 500 that
 	// leaks a stack trace to API Gateway.
 	defer func() {
 		if r := recover(); r != nil {
-			h.log.LogAttrs(ctx, slog.LevelError, "deny", slog.Any("reason", ErrPanic), slog.String("panic", fmt.Sprint(r)))
+			h.metrics.Emit(ctx, h.log, slog.LevelError, "deny", h.metrics.Verdict(metrics.Error, "", "panic"),
+				slog.Any("reason", ErrPanic), slog.String("panic", fmt.Sprint(r)))
 			resp, err = events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
 		}
 	}()
 	if req.Type != "" && req.Type != "TOKEN" {
-		return h.refuse(ctx, fmt.Errorf("check event: %w", ErrEventType))
+		return h.refuse(ctx, "", fmt.Errorf("check event: %w", ErrEventType))
 	}
 	arn, err := policy.ParseMethodARN(req.MethodArn)
 	if err != nil {
-		return h.refuse(ctx, err)
+		return h.refuse(ctx, "", err)
 	}
 	raw, err := token.Extract(req.AuthorizationToken)
 	if err != nil {
-		return h.refuse(ctx, err)
+		return h.refuse(ctx, "", err)
 	}
 	claims, err := h.verifier.Verify(ctx, raw)
 	if err != nil {
-		return h.refuse(ctx, err)
+		return h.refuse(ctx, claims.IssuerName, err)
 	}
 	resp, err = h.policy.Response(arn, claims)
 	switch {
 	case errors.Is(err, policy.ErrNoRoute):
 		// A valid token: its explicit Deny is the answer (403), cacheable.
-		h.log.LogAttrs(ctx, slog.LevelWarn, "deny", slog.Any("reason", err))
+		h.metrics.Emit(ctx, h.log, slog.LevelWarn, "deny", h.metrics.Verdict(metrics.Deny, claims.IssuerName, "no_route"), slog.Any("reason", err))
 		return resp, nil
 	case err != nil:
-		return h.refuse(ctx, err)
+		return h.refuse(ctx, claims.IssuerName, err)
 	}
+	h.metrics.Allow(claims.IssuerName)
 	// Debug: formatting this line costs about as much as all claim checks
 	// together; LOG_LEVEL=debug turns it on.
 	h.log.LogAttrs(ctx, slog.LevelDebug, "allow",
@@ -86,9 +92,11 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayCustomAuthori
 	return resp, nil
 }
 
-// refuse logs the reason of a denial and answers 401: API Gateway maps
-// exactly ErrUnauthorized's message to it.
-func (h *Handler) refuse(ctx context.Context, reason error) (events.APIGatewayCustomAuthorizerResponse, error) {
-	h.log.LogAttrs(ctx, slog.LevelWarn, "deny", slog.Any("reason", reason))
+// refuse logs the reason of a denial, with its metric record (issuer: the
+// configured name the token picked, if any), and answers 401: API Gateway
+// maps exactly ErrUnauthorized's message to it.
+func (h *Handler) refuse(ctx context.Context, issuer string, reason error) (events.APIGatewayCustomAuthorizerResponse, error) {
+	name, result := reasonOf(reason)
+	h.metrics.Emit(ctx, h.log, slog.LevelWarn, "deny", h.metrics.Verdict(result, issuer, name), slog.Any("reason", reason))
 	return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"strings"
 	"testing"
 
@@ -13,8 +14,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/metrics"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/emftest"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
 
@@ -56,7 +59,7 @@ func (panicVerifier) Verify(context.Context, string) (token.Claims, error) { pan
 func TestPanicIsUnauthorized(t *testing.T) {
 	b, _ := policy.NewBuilder([]config.Route{{Route: "GET/hello/{userId}"}})
 	var logs bytes.Buffer
-	h := newHandler(panicVerifier{}, b, slog.New(slog.NewJSONHandler(&logs, nil)))
+	h := newHandler(panicVerifier{}, b, slog.New(slog.NewJSONHandler(&logs, nil)), nil)
 	resp, err := h.Handle(context.Background(), events.APIGatewayCustomAuthorizerRequest{
 		Type: "TOKEN", AuthorizationToken: "Bearer a.b.c", MethodArn: defaultARN,
 	})
@@ -139,5 +142,65 @@ func TestLogLevels(t *testing.T) {
 	h = newHandlerWith(t, f, configs()["cognito"], &logs, slog.LevelDebug)
 	if _, err := h.Handle(context.Background(), ok); err != nil || !strings.Contains(logs.String(), `"msg":"allow","userId":"user-1","issuerName":"cognito"`) {
 		t.Fatalf("allow at Debug: %v, logged %q", err, logs.String())
+	}
+}
+
+// TestVerdictMetrics: each refusal's line counts one verdict and one denial
+// under the picked issuer; allows are only counted, and written at the first
+// invocation after FlushInterval.
+func TestVerdictMetrics(t *testing.T) {
+	f := loadFixture(t)
+	var logs bytes.Buffer
+	h := newTestHandler(t, f, "multi", &logs)
+	clock := jwttest.NewClock(testNow)
+	h.metrics = metrics.New(metrics.Options{Namespace: "JWTAuthorizer/test", Issuers: []string{"cognito", "okta"},
+		Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Now: clock.Now})
+	ctx := context.Background()
+	call := func(c map[string]any) error {
+		_, err := h.Handle(ctx, events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: bearer(f.rsa.Mint(nil, c)), MethodArn: defaultARN})
+		return err
+	}
+	hello := jwttest.With(cognitoClaims(), "scope", "read hello")
+	for range 2 {
+		if err := call(hello); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = call(jwttest.With(maps.Clone(hello), "exp", testNow.Unix()-3600))
+	_ = call(jwttest.With(maps.Clone(hello), "client_id", "client-2"))
+	_ = call(jwttest.With(maps.Clone(hello), "iss", "https://evil.example"))
+	_ = call(jwttest.With(cognitoClaims(), "scope", "read")) // valid, no route earned: the explicit Deny
+	clock.Advance(metrics.FlushInterval)
+	if err := call(hello); err != nil { // flushes the two allows before it, counts itself
+		t.Fatal(err)
+	}
+	recs, err := emftest.Lines(logs.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		metric string
+		dims   map[string]string
+		want   float64
+	}{
+		{"Verdicts", map[string]string{"Result": "allow", "Issuer": "cognito"}, 2},
+		{"Verdicts", map[string]string{"Result": "unauthorized", "Issuer": "cognito"}, 2},
+		{"Verdicts", map[string]string{"Result": "unauthorized", "Issuer": "none"}, 1},
+		{"Verdicts", map[string]string{"Result": "deny", "Issuer": "cognito"}, 1},
+		{"Denials", map[string]string{"Reason": "expired"}, 1},
+		{"Denials", map[string]string{"Reason": "client_id"}, 1},
+		{"Denials", map[string]string{"Reason": "unknown_issuer"}, 1},
+		{"Denials", map[string]string{"Reason": "no_route"}, 1},
+	} {
+		if got := emftest.Sum(recs, "JWTAuthorizer/test", c.metric, c.dims); got != c.want {
+			t.Errorf("%s %v = %v, want %v", c.metric, c.dims, got, c.want)
+		}
+	}
+	for _, rec := range recs {
+		for k, v := range rec.Members {
+			if v == "user-1" {
+				t.Errorf("the user id reached a metric record as %s", k)
+			}
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keys"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/keystore"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/metrics"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/policy"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 )
@@ -22,6 +23,10 @@ import (
 // left zero.
 type Deps struct {
 	Logger *slog.Logger // nil → discard
+	// MetricsLogger writes the metric records that are lines of their own
+	// (allows flushed, the cold start's load, a deny whose line LOG_LEVEL
+	// filters out): it must not filter level Info. nil → Logger.
+	MetricsLogger *slog.Logger
 	// AWS configures the DynamoDB client when cfg.KeysTableName is set;
 	// nil → awsenv.FromEnv(os.Getenv), the Lambda environment's region and
 	// role credentials (aws-sdk-go-v2/config would link SSO, STS and more
@@ -56,6 +61,15 @@ func FromConfig(ctx context.Context, cfg *config.Authorizer, deps Deps) (h *Hand
 			return keystore.NewFromConfig(*awsCfg, cfg.KeysTableName, keystore.PartitionKey(source))
 		}
 	}
+	names := make([]string, 0, len(cfg.Issuers))
+	for _, iss := range cfg.Issuers {
+		names = append(names, iss.Name)
+	}
+	metricsLog := deps.MetricsLogger
+	if metricsLog == nil {
+		metricsLog = log
+	}
+	m := metrics.New(metrics.Options{Namespace: cfg.MetricsNamespace, Issuers: names, Logger: metricsLog, Now: deps.Now})
 	providers := map[string]*keys.Provider{}
 	byName := map[string]token.Keys{}
 	for _, iss := range cfg.Issuers {
@@ -68,7 +82,8 @@ func FromConfig(ctx context.Context, cfg *config.Authorizer, deps Deps) (h *Hand
 			ClockSkew:          cfg.ClockSkew,
 			FetchTimeout:       cfg.JWKSFetchTimeout,
 			HTTPClient:         deps.HTTPClient,
-			Logger:             log,
+			Logger:             log.With(slog.String("issuerName", iss.Name)),
+			Metrics:            m,
 			Now:                deps.Now,
 		}
 		if store != nil {
@@ -88,16 +103,18 @@ func FromConfig(ctx context.Context, cfg *config.Authorizer, deps Deps) (h *Hand
 	if err != nil {
 		return nil, nil, err
 	}
-	return newHandler(v, b, log), warm(ctx, providers, log), nil
+	return newHandler(v, b, log, m), warm(ctx, providers, log, m), nil
 }
 
 // warm loads every provider's keys concurrently. Loading them at cold start
 // takes the fetch off the first request; the Lambda function runs it while
 // lambda.Start does the runtime handshake and makes the first invocation
 // wait for warmed (it would wait for the keys anyway), so a write-back lands
-// before the environment can be frozen after the first response.
-func warm(ctx context.Context, providers map[string]*keys.Provider, log *slog.Logger) <-chan struct{} {
+// before the environment can be frozen after the first response. Its
+// duration is the ColdStartLoadMs metric.
+func warm(ctx context.Context, providers map[string]*keys.Provider, log *slog.Logger, m *metrics.Recorder) <-chan struct{} {
 	done := make(chan struct{})
+	start := time.Now()
 	var wg sync.WaitGroup
 	for name, p := range providers {
 		wg.Go(func() {
@@ -108,6 +125,7 @@ func warm(ctx context.Context, providers map[string]*keys.Provider, log *slog.Lo
 	}
 	go func() {
 		wg.Wait()
+		m.ColdStart(ctx, time.Since(start))
 		close(done)
 	}()
 	return done

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,7 @@ const (
 	DefaultRefetchMinInterval = 10 * time.Second
 	DefaultClockSkew          = 60 * time.Second
 	DefaultJWKSFetchTimeout   = 2000 * time.Millisecond
+	DefaultMetricsNamespace   = "JWTAuthorizer"
 )
 
 // Bounds of the duration settings.
@@ -54,6 +56,7 @@ type Authorizer struct {
 	RefetchMinInterval time.Duration // JWKS_REFETCH_MIN_INTERVAL_SECONDS; 0 = no window, see doc.go
 	ClockSkew          time.Duration // CLOCK_SKEW_SECONDS
 	JWKSFetchTimeout   time.Duration // JWKS_FETCH_TIMEOUT_MS
+	MetricsNamespace   string        // METRICS_NAMESPACE, the CloudWatch namespace of the EMF metrics
 }
 
 // FromEnv reads and validates the authorizer settings through getenv
@@ -76,6 +79,9 @@ func FromEnv(getenv func(string) string) (*Authorizer, error) {
 		return nil, err
 	}
 	c.KeysTableName = strings.TrimSpace(getenv("KEYS_TABLE_NAME"))
+	if c.MetricsNamespace, err = metricsNamespace(getenv("METRICS_NAMESPACE")); err != nil {
+		return nil, err
+	}
 	durations := []struct {
 		name   string
 		unit   time.Duration
@@ -95,6 +101,21 @@ func FromEnv(getenv func(string) string) (*Authorizer, error) {
 		}
 	}
 	return c, nil
+}
+
+// namespaceRE is CloudWatch's rule for a namespace: 1-255 of these
+// characters, and "AWS/" is reserved.
+var namespaceRE = regexp.MustCompile(`^[0-9A-Za-z._/#: -]{1,255}$`)
+
+// metricsNamespace reads METRICS_NAMESPACE (default DefaultMetricsNamespace).
+func metricsNamespace(v string) (string, error) {
+	switch {
+	case v == "":
+		return DefaultMetricsNamespace, nil
+	case !namespaceRE.MatchString(v) || strings.HasPrefix(v, "AWS/"):
+		return "", invalid("METRICS_NAMESPACE", "%q: 1-255 of letters, digits and . - _ / # : space, not starting with AWS/", v)
+	}
+	return v, nil
 }
 
 // invalid builds the error of a setting: "read NAME: why: invalid setting".

@@ -63,6 +63,7 @@ func TestDefaults(t *testing.T) {
 		RefetchMinInterval: 10 * time.Second,
 		ClockSkew:          time.Minute,
 		JWKSFetchTimeout:   2 * time.Second,
+		MetricsNamespace:   DefaultMetricsNamespace,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("got  %+v\nwant %+v", c, want)
@@ -160,5 +161,8 @@ func TestRejectSettings(t *testing.T) {
 		{"skew over an hour", with("CLOCK_SKEW_SECONDS", "3601"), "CLOCK_SKEW_SECONDS"},
 		{"timeout zero", with("JWKS_FETCH_TIMEOUT_MS", "0"), "JWKS_FETCH_TIMEOUT_MS"},
 		{"timeout over a minute", with("JWKS_FETCH_TIMEOUT_MS", "60001"), "JWKS_FETCH_TIMEOUT_MS"},
+		{"namespace reserved by AWS", with("METRICS_NAMESPACE", "AWS/Lambda"), "METRICS_NAMESPACE"},
+		{"namespace with a quote", with("METRICS_NAMESPACE", `JWT"Authorizer`), "METRICS_NAMESPACE"},
+		{"namespace over 255", with("METRICS_NAMESPACE", strings.Repeat("n", 256)), "METRICS_NAMESPACE"},
 	})
 }

@@ -53,6 +53,9 @@
 //     failed, Warm publishes without waiting for the write-back.
 //   - Every fault is logged as one slog line and is never fatal; an issuer
 //     fetch logs one line whatever the size of the key set.
+//   - Each load from the table or the issuer is one line, written through
+//     Options.Metrics as a KeyLoads record (metrics.go: source, outcome);
+//     a key answered from memory is only counted.
 //
 // Options carry config's validated values; keys applies no defaults of its
 // own, and a zero duration means what it says (see Options).

@@ -19,12 +19,15 @@ func (p *Provider) ask(ctx context.Context, held, stored *keySet) outcome {
 	case err == nil:
 		return outcome{set: s, from: fromIssuer, asked: asked}
 	case stored != nil:
-		p.log.Warn("keys: issuer fetch failed, serving the stored keys", "error", err.Error(), "keys", len(stored.keys), "fetched_at", stored.fetchedAt.Unix())
+		p.metrics.Loaded(ctx, p.log, slog.LevelWarn, "keys: issuer fetch failed, serving the stored keys", SourceIssuer, OutcomeStale,
+			slog.String("error", err.Error()), slog.Int("keys", len(stored.keys)), slog.Int64("fetched_at", stored.fetchedAt.Unix()))
 		return outcome{set: stored, from: fromStore, asked: asked, err: err}
 	case held != nil:
-		p.log.Warn("keys: issuer fetch failed, serving the held keys", "error", err.Error(), "keys", len(held.keys), "fetched_at", held.fetchedAt.Unix())
+		p.metrics.Loaded(ctx, p.log, slog.LevelWarn, "keys: issuer fetch failed, serving the held keys", SourceIssuer, OutcomeStale,
+			slog.String("error", err.Error()), slog.Int("keys", len(held.keys)), slog.Int64("fetched_at", held.fetchedAt.Unix()))
 	default:
-		p.log.Error("keys: issuer fetch failed and no keys are held", "error", err.Error())
+		p.metrics.Loaded(ctx, p.log, slog.LevelError, "keys: issuer fetch failed and no keys are held", SourceIssuer, OutcomeFailed,
+			slog.String("error", err.Error()))
 	}
 	return outcome{from: keepHeld, asked: asked, err: err}
 }
@@ -93,5 +96,5 @@ func (p *Provider) logFetch(ctx context.Context, u string, set *jwks.Set) {
 		}
 		attrs = append(attrs, slog.Group("dropped_by_reason", by...))
 	}
-	p.log.LogAttrs(ctx, level, "keys: fetched from the issuer", attrs...)
+	p.metrics.Loaded(ctx, p.log, level, "keys: fetched from the issuer", SourceIssuer, OutcomeOK, attrs...)
 }

@@ -36,6 +36,7 @@ type Options struct {
 
 	HTTPClient *http.Client     // nil → jwks.NewHTTPClient(FetchTimeout)
 	Logger     *slog.Logger     // nil → discard
+	Metrics    Metrics          // nil → none (the lines are logged all the same)
 	Now        func() time.Time // nil → time.Now (tests inject a clock)
 }
 
@@ -59,6 +60,7 @@ func New(opts Options) (*Provider, error) {
 		skew:     opts.ClockSkew,
 		timeout:  opts.FetchTimeout,
 		log:      opts.Logger,
+		metrics:  opts.Metrics,
 		now:      opts.Now,
 	}
 	if p.log == nil {
@@ -66,6 +68,9 @@ func New(opts Options) (*Provider, error) {
 	}
 	if p.now == nil {
 		p.now = time.Now
+	}
+	if p.metrics == nil {
+		p.metrics = noMetrics{}
 	}
 	hc := opts.HTTPClient
 	if hc == nil {

@@ -26,6 +26,7 @@ type Provider struct {
 	timeout  time.Duration
 	client   *jwks.Client
 	log      *slog.Logger
+	metrics  Metrics
 	now      func() time.Time
 
 	cur atomic.Pointer[keySet]
@@ -74,6 +75,7 @@ func (s *keySet) has(kid string, now time.Time) bool {
 func (p *Provider) Key(ctx context.Context, kid string) (*jose.JSONWebKey, error) {
 	if s := p.cur.Load(); s != nil {
 		if k, ok := s.keys[kid]; ok && p.now().Before(s.expiresAt) {
+			p.metrics.Served(OutcomeOK)
 			return k, nil
 		}
 	}
@@ -89,9 +91,15 @@ func (p *Provider) missed(ctx context.Context, kid string) (*jose.JSONWebKey, er
 		// Fresh after the refetch, or stale (within MaxStale) because it
 		// failed or was skipped: either way the best key we have.
 		if k, ok := s.keys[kid]; ok {
+			if s.fresh(p.now()) {
+				p.metrics.Served(OutcomeOK)
+			} else {
+				p.metrics.Served(OutcomeStale)
+			}
 			return k, nil
 		}
 	}
+	p.metrics.Served(OutcomeFailed)
 	if waitErr != nil && ctx.Err() != nil {
 		if s == nil {
 			return nil, fmt.Errorf("wait for keys: %w: %w", ErrUnavailable, ctx.Err())

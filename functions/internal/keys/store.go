@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/jwks"
@@ -56,9 +57,9 @@ func (p *Provider) readItem(ctx context.Context, held *keySet) stored {
 	switch {
 	case errors.Is(err, ErrNoEntry):
 	case errors.Is(err, ErrInvalidEntry) || errors.Is(err, ErrFutureEntry):
-		p.log.Warn("keys: stored keys refused, going to the issuer", "error", err.Error())
+		p.metrics.Loaded(ctx, p.log, slog.LevelWarn, "keys: stored keys refused, going to the issuer", SourceTable, OutcomeFailed, slog.String("error", err.Error()))
 	case err != nil:
-		p.log.Warn("keys: DynamoDB load failed, going to the issuer", "error", err.Error())
+		p.metrics.Loaded(ctx, p.log, slog.LevelWarn, "keys: DynamoDB load failed, going to the issuer", SourceTable, OutcomeFailed, slog.String("error", err.Error()))
 		return stored{down: true}
 	case held == nil || s.fetchedAt.After(held.fetchedAt):
 		return stored{set: s}
@@ -69,7 +70,8 @@ func (p *Provider) readItem(ctx context.Context, held *keySet) stored {
 // adopt takes a stored set. The issuer was asked at its fetched_at (by
 // whichever instance wrote the item): this instance's window runs from then.
 func (p *Provider) adopt(s *keySet, now time.Time) outcome {
-	p.log.Info("keys: loaded from DynamoDB", "keys", len(s.keys), "fetched_at", s.fetchedAt.Unix())
+	p.metrics.Loaded(context.Background(), p.log, slog.LevelInfo, "keys: loaded from DynamoDB", SourceTable, OutcomeOK,
+		slog.Int("keys", len(s.keys)), slog.Int64("fetched_at", s.fetchedAt.Unix()))
 	return outcome{set: s, from: fromStore, asked: minTime(s.fetchedAt, now)}
 }
 

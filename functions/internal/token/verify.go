@@ -55,7 +55,8 @@ func New(cfg *config.Authorizer, keys map[string]Keys, now func() time.Time) (*V
 
 // Verify checks a compact JWS (as returned by Extract) and its claims, each
 // segment decoded once and each JSON part parsed once. Each error wraps one
-// sentinel of errors.go.
+// sentinel of errors.go; once "iss" has picked a configured issuer, the
+// Claims returned with an error hold that issuer's name and nothing else.
 func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 	if err := checkCompact(raw); err != nil {
 		return Claims{}, err
@@ -84,6 +85,17 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 	if !ok {
 		return Claims{}, fmt.Errorf("pick issuer: %w", ErrUnknownIssuer)
 	}
+	claims, err := v.verifyFrom(ctx, jws, h, kid, c, iss)
+	if err != nil {
+		// Only the configured name, for the refusal's metrics.
+		return Claims{IssuerName: iss.cfg.Name}, err
+	}
+	return claims, nil
+}
+
+// verifyFrom checks the token once its issuer is picked: key, signature,
+// claims.
+func (v *Verifier) verifyFrom(ctx context.Context, jws *jose.JSONWebSignature, h jose.Header, kid string, c *claimSet, iss *issuer) (Claims, error) {
 	jwk, err := iss.keys.Key(ctx, kid)
 	if err != nil {
 		return Claims{}, fmt.Errorf("find key: %w: %w", ErrKey, err)

@@ -33,6 +33,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/emftest"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/rie"
@@ -197,9 +198,12 @@ func (d *demo) run() error {
 	}
 
 	step("[6/7] starting the local gateway (functions under the Lambda Runtime Interface Emulator)")
+	// The functions' log is not shown; the metrics it carries are summed
+	// for one line at exit.
+	var tally emftest.Tally
 	gw, err := gateway.New(ctx, gateway.Options{
 		AWS: cfg, Endpoint: srv.Endpoint, RestAPIID: out("rest_api_id"), Stage: out("stage_name"),
-		Packages: dist, Emulator: emulator, AccessLog: prefixed("gateway: "), FunctionLog: io.Discard,
+		Packages: dist, Emulator: emulator, AccessLog: prefixed("gateway: "), FunctionLog: &tally,
 	})
 	if err != nil {
 		return err
@@ -237,6 +241,7 @@ func (d *demo) run() error {
 	step("running; press Ctrl-C to destroy the stack and stop")
 	<-ctx.Done()
 	fmt.Println()
+	step("%s", tally.Summary())
 	step("stopping")
 	return nil
 }
