@@ -1,6 +1,7 @@
 # Your REST API as you already have it (two routes to your own Lambda
-# function), protected by the authorizer module: each method sets
-# authorization = "CUSTOM" and the module's authorizer_id.
+# function and an open /health), protected by the authorizer module: each
+# protected method sets authorization = "CUSTOM" and the module's
+# authorizer_id.
 locals {
   authorizer_package = coalesce(var.authorizer_package, "${path.module}/../../dist/${var.architecture}/authorizer.zip")
   orders_package     = coalesce(var.orders_package, "${path.module}/../../dist/${var.architecture}/hello.zip")
@@ -81,6 +82,64 @@ resource "aws_api_gateway_integration" "route" {
   uri                     = aws_lambda_function.orders.invoke_arn
 }
 
+# GET /health: open (no authorizer), answered by API Gateway itself (a MOCK
+# integration), so a load balancer or uptime check needs no token and no
+# function runs. Your function is only ever reached through the authorizer.
+resource "aws_api_gateway_resource" "health" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  path_part   = "health"
+}
+
+resource "aws_api_gateway_method" "health" {
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  resource_id   = aws_api_gateway_resource.health.id
+  http_method   = "GET"
+  authorization = "NONE"
+}
+
+resource "aws_api_gateway_integration" "health" {
+  rest_api_id       = aws_api_gateway_rest_api.this.id
+  resource_id       = aws_api_gateway_resource.health.id
+  http_method       = aws_api_gateway_method.health.http_method
+  type              = "MOCK"
+  request_templates = { "application/json" = jsonencode({ statusCode = 200 }) }
+}
+
+resource "aws_api_gateway_method_response" "health" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  resource_id = aws_api_gateway_resource.health.id
+  http_method = aws_api_gateway_method.health.http_method
+  status_code = "200"
+}
+
+resource "aws_api_gateway_integration_response" "health" {
+  rest_api_id        = aws_api_gateway_rest_api.this.id
+  resource_id        = aws_api_gateway_resource.health.id
+  http_method        = aws_api_gateway_method.health.http_method
+  status_code        = aws_api_gateway_method_response.health.status_code
+  response_templates = { "application/json" = jsonencode({ status = "ok" }) }
+
+  depends_on = [aws_api_gateway_integration.health]
+}
+
+# What API Gateway answers itself when the authorizer refuses: a 401 that
+# names the scheme (RFC 6750 3), a 403 with a message a client can show.
+resource "aws_api_gateway_gateway_response" "unauthorized" {
+  rest_api_id         = aws_api_gateway_rest_api.this.id
+  response_type       = "UNAUTHORIZED"
+  status_code         = "401"
+  response_parameters = { "gatewayresponse.header.WWW-Authenticate" = "'Bearer realm=\"${var.name}\"'" }
+  response_templates  = { "application/json" = jsonencode({ message = "Unauthorized" }) }
+}
+
+resource "aws_api_gateway_gateway_response" "access_denied" {
+  rest_api_id        = aws_api_gateway_rest_api.this.id
+  response_type      = "ACCESS_DENIED"
+  status_code        = "403"
+  response_templates = { "application/json" = jsonencode({ message = "Forbidden: this token does not grant this route" }) }
+}
+
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
@@ -90,6 +149,10 @@ resource "aws_api_gateway_deployment" "this" {
       local.routes,
       { for k, m in aws_api_gateway_method.route : k => m.id },
       { for k, i in aws_api_gateway_integration.route : k => i.id },
+      aws_api_gateway_integration.health.id,
+      aws_api_gateway_integration_response.health.id,
+      aws_api_gateway_gateway_response.unauthorized,
+      aws_api_gateway_gateway_response.access_denied,
       module.jwt_authorizer.authorizer_id,
       # Everything API Gateway reads from the authorizer, and its settings.
       module.jwt_authorizer.redeployment_hash,
@@ -100,7 +163,13 @@ resource "aws_api_gateway_deployment" "this" {
     create_before_destroy = true
   }
 
-  depends_on = [aws_api_gateway_method.route, aws_api_gateway_integration.route]
+  depends_on = [
+    aws_api_gateway_method.route,
+    aws_api_gateway_integration.route,
+    aws_api_gateway_integration_response.health,
+    aws_api_gateway_gateway_response.unauthorized,
+    aws_api_gateway_gateway_response.access_denied,
+  ]
 }
 
 # tfsec: access logs need the account's API Gateway CloudWatch role (modules/api-gateway-account, once per account and region), and X-Ray is billed per trace: both are your API's choice, not the example's.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	apigwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
@@ -16,7 +17,7 @@ import (
 )
 
 // TestModuleExistingAPI applies examples/existing-api (a caller's own REST
-// API, two routes to its own function, protected by modules/authorizer) to
+// API, two routes to its own function and an open /health, protected by modules/authorizer) to
 // moto, reads the wiring back, checks that a second plan is empty, destroys
 // it and checks that nothing of it is left.
 func TestModuleExistingAPI(t *testing.T) {
@@ -68,6 +69,27 @@ func TestModuleExistingAPI(t *testing.T) {
 			}
 			if in.Type != "AWS_PROXY" || aws.ToString(in.Uri) != invokeARN(ordersARN) {
 				t.Errorf("GET %s: integration %s %s, want AWS_PROXY %s", path, in.Type, aws.ToString(in.Uri), invokeARN(ordersARN))
+			}
+		}
+		// The open route: no authorizer, answered by API Gateway (MOCK).
+		if id, ok := ids["/health"]; !ok {
+			t.Errorf("no resource /health (have %v)", ids)
+		} else {
+			m, err := gw.GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: &apiID, ResourceId: &id, HttpMethod: aws.String("GET")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if aws.ToString(m.AuthorizationType) != "NONE" || m.MethodIntegration == nil || m.MethodIntegration.Type != "MOCK" {
+				t.Errorf("GET /health: authorization %q integration %+v, want NONE and MOCK", aws.ToString(m.AuthorizationType), m.MethodIntegration)
+			}
+		}
+		for typ, status := range map[apigwtypes.GatewayResponseType]string{"UNAUTHORIZED": "401", "ACCESS_DENIED": "403"} {
+			r, err := gw.GetGatewayResponse(ctx, &apigateway.GetGatewayResponseInput{RestApiId: &apiID, ResponseType: typ})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if aws.ToString(r.StatusCode) != status {
+				t.Errorf("gateway response %s: status %q, want %s", typ, aws.ToString(r.StatusCode), status)
 			}
 		}
 		a, err := gw.GetAuthorizer(ctx, &apigateway.GetAuthorizerInput{RestApiId: &apiID, AuthorizerId: &authorizerID})
