@@ -3,8 +3,14 @@
 # protected method sets authorization = "CUSTOM" and the module's
 # authorizer_id.
 locals {
-  authorizer_package = coalesce(var.authorizer_package, "${path.module}/../../dist/${var.architecture}/authorizer.zip")
-  orders_package     = coalesce(var.orders_package, "${path.module}/../../dist/${var.architecture}/hello.zip")
+  # Your values, or cmd/local's when it runs this folder on your laptop
+  # (var.local_run, docs/local.md): its loopback issuer, the audience its
+  # tokens carry, this machine's architecture and the packages built for it.
+  issuer             = try(var.local_run.issuer, var.issuer)
+  audiences          = try([var.local_run.audience], var.audiences)
+  architecture       = try(var.local_run.architecture, var.architecture)
+  authorizer_package = try("${var.local_run.packages}/authorizer.zip", coalesce(var.authorizer_package, "${path.module}/../../dist/${local.architecture}/authorizer.zip"))
+  orders_package     = try("${var.local_run.packages}/hello.zip", coalesce(var.orders_package, "${path.module}/../../dist/${local.architecture}/hello.zip"))
 
   # Each route: its resource, and what the authorizer requires on it.
   routes = {
@@ -27,6 +33,13 @@ locals {
 
 resource "aws_api_gateway_rest_api" "this" {
   name = var.name
+
+  lifecycle {
+    precondition {
+      condition     = local.issuer != null
+      error_message = "Set var.issuer: the exact iss of the tokens your API accepts."
+    }
+  }
 
   endpoint_configuration {
     types = ["REGIONAL"]
@@ -235,7 +248,7 @@ resource "aws_lambda_function" "orders" {
   role             = aws_iam_role.orders.arn
   runtime          = "provided.al2023"
   handler          = "bootstrap"
-  architectures    = [var.architecture]
+  architectures    = [local.architecture]
   filename         = local.orders_package
   source_code_hash = filebase64sha256(local.orders_package)
   timeout          = 3
@@ -267,13 +280,13 @@ module "jwt_authorizer" {
   rest_api_id            = aws_api_gateway_rest_api.this.id
   rest_api_execution_arn = aws_api_gateway_rest_api.this.execution_arn
 
-  architecture = var.architecture
+  architecture = local.architecture
   package      = { path = local.authorizer_package }
 
   issuers = {
     main = {
-      issuer        = var.issuer
-      audiences     = var.audiences
+      issuer        = local.issuer
+      audiences     = local.audiences
       user_id_claim = var.user_id_claim
     }
   }

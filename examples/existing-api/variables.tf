@@ -11,8 +11,9 @@ variable "name" {
 }
 
 variable "issuer" {
-  description = "Issuer of the tokens your API accepts (the exact iss), for example an Okta authorization server https://dev-123456.okta.com/oauth2/default or a Cognito pool https://cognito-idp.REGION.amazonaws.com/POOL_ID."
+  description = "Issuer of the tokens your API accepts (the exact iss), for example an Okta authorization server https://dev-123456.okta.com/oauth2/default or a Cognito pool https://cognito-idp.REGION.amazonaws.com/POOL_ID. Required, unless local_run is set."
   type        = string
+  default     = null
 }
 
 variable "audiences" {
@@ -61,4 +62,17 @@ variable "dashboard" {
   description = "Create the authorizer's CloudWatch dashboard."
   type        = bool
   default     = false
+}
+
+# The one variable cmd/local sets (TF_VAR_local_run) when it runs this folder
+# on moto; null everywhere else, where the values above apply.
+variable "local_run" {
+  description = "Set by `cmd/local up` for a local run on moto (docs/local.md): the loopback issuer, the audience its tokens carry, this machine's Lambda architecture and the folder of the packages built for it. Leave null."
+  type = object({
+    issuer       = string
+    audience     = string
+    architecture = string
+    packages     = string
+  })
+  default = null
 }

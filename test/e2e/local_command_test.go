@@ -25,20 +25,20 @@ import (
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
 )
 
-// consumerFixture is a consumer's own configuration: its REST API, two
-// scoped routes to its function, an open /health, modules/authorizer by
-// relative source.
-const consumerFixture = "test/fixtures/consumer"
+// consumerExample is the example a consumer copies: their own REST API, two
+// routes to their function (one scoped), an open /health and gateway
+// responses, protected by modules/authorizer.
+const consumerExample = "examples/existing-api"
 
-// API Gateway's own answers (the fixture sets no gateway responses): a
-// policy without an Allow for the path, and one whose Deny names it.
+// The example's gateway responses (examples/existing-api/main.tf).
 const (
-	bodyNoAllow      = `{"message":"User is not authorized to access this resource"}`
-	bodyExplicitDeny = `{"message":"User is not authorized to access this resource with an explicit deny"}`
+	bodyExampleDenied       = `{"message":"Forbidden: this token does not grant this route"}`
+	bodyExampleUnauthorized = `{"message":"Unauthorized"}`
 )
 
 // TestE2ELocalCommand runs cmd/local as a consumer does: up on their
-// folder, a token of the loopback issuer, curl-like calls (200 on their own
+// folder (examples/existing-api copied out of the repository, the module as
+// a git source at the current commit), a token of the loopback issuer, curl-like calls (200 on their own
 // route with the scope, 403 on another user's path or without the route's
 // scope, 401 without a token, 200 on the open route), then down; nothing is
 // left: no override, no .local, no process, nothing in moto.
@@ -48,7 +48,7 @@ func TestE2ELocalCommand(t *testing.T) {
 	}
 	root, err := tfmoto.RepoRoot(".")
 	must(t, err)
-	dir := filepath.Join(root, consumerFixture)
+	dir := copyExample(t, root, consumerExample)
 	rc, err := tfmoto.CLIConfig(dir)
 	must(t, err)
 	srv, err := moto.Ensure() // MOTO_ENDPOINT's, or one stopped at the end
@@ -127,9 +127,10 @@ func TestE2ELocalCommand(t *testing.T) {
 		must(t, err)
 		return strings.TrimSpace(out)
 	}
-	aliceOrders := token("-sub", "alice", "-scope", "orders/read")
-	bobProfile := token("--sub", "bob", "--scope", "profile/read", "--group", "admins")
-	if c := claimsOf(t, bobProfile); c["scope"] != "profile/read" || c["sub"] != "bob" || c["iss"] != st.IssuerURL || c["aud"] != "local" {
+	aliceOrders := token("-sub", "alice", "-scope", "orders.read")
+	alice := token("-sub", "alice")
+	bob := token("--sub", "bob", "--scope", "profile.read", "--group", "admins")
+	if c := claimsOf(t, bob); c["scope"] != "profile.read" || c["sub"] != "bob" || c["iss"] != st.IssuerURL || c["aud"] != "local" {
 		t.Errorf("token claims %v", c)
 	}
 
@@ -139,10 +140,11 @@ func TestE2ELocalCommand(t *testing.T) {
 		body              string
 	}{
 		{"own route with its scope", "/users/alice/orders", aliceOrders, 200, `{"message":"Hello, alice!","userId":"alice"}`},
-		{"another user's path", "/users/bob/orders", aliceOrders, 403, bodyNoAllow},
-		{"own path without the route's scope", "/users/alice/profile", aliceOrders, 403, bodyExplicitDeny},
-		{"no token", "/users/alice/orders", "", 401, bodyUnauthorized},
-		{"the other scoped route, its scope", "/users/bob/profile", bobProfile, 200, `{"message":"Hello, bob!","userId":"bob"}`},
+		{"another user's path", "/users/bob/orders", aliceOrders, 403, bodyExampleDenied},
+		{"own route without its scope", "/users/alice/orders", alice, 403, bodyExampleDenied},
+		{"own unscoped route", "/users/alice/profile", alice, 200, `{"message":"Hello, alice!","userId":"alice"}`},
+		{"no token", "/users/alice/orders", "", 401, bodyExampleUnauthorized},
+		{"another user's token on the unscoped route", "/users/alice/profile", bob, 403, bodyExampleDenied},
 		{"open route, no token", "/health", "", 200, `{"status":"ok"}`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -169,7 +171,7 @@ func TestE2ELocalCommand(t *testing.T) {
 	}
 	for _, f := range []string{"local_moto_override.tf", ".local", ".terraform.lock.hcl"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("%s left in the fixture after down (%v)", f, err)
+			t.Errorf("%s left in the consumer's folder after down (%v)", f, err)
 		}
 	}
 	if st.MotoPID != 0 && syscall.Kill(st.MotoPID, 0) == nil {
@@ -187,7 +189,7 @@ func TestE2ELocalCommand(t *testing.T) {
 			t.Errorf("REST API %s left in moto after down", *a.Id)
 		}
 	}
-	for _, fn := range []string{"orders-local-orders", "orders-local-authorizer"} {
+	for _, fn := range []string{"orders-api-orders", "orders-api-authorizer"} {
 		if _, err := lambda.NewFromConfig(cfg).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: &fn}); err == nil {
 			t.Errorf("function %s left in moto after down", fn)
 		}
@@ -237,4 +239,29 @@ func processesNaming(t *testing.T, path string) []string {
 		}
 	}
 	return out
+}
+
+// copyExample copies an example out of the repository into a folder of the
+// test, with the module's source rewritten to a git source at the current
+// commit, as a consumer's repository holds it.
+func copyExample(t *testing.T, root, example string) string {
+	t.Helper()
+	rev, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output()
+	must(t, err)
+	dir := filepath.Join(t.TempDir(), "consumer")
+	must(t, os.MkdirAll(dir, 0o755))
+	files, err := filepath.Glob(filepath.Join(root, example, "*.tf"))
+	must(t, err)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		must(t, err)
+		src := strings.ReplaceAll(string(b), `source = "../../modules/`,
+			`source = "git::file://`+root+`//modules/`)
+		src = strings.ReplaceAll(src, `//modules/authorizer"`, `//modules/authorizer?ref=`+strings.TrimSpace(string(rev))+`"`)
+		must(t, os.WriteFile(filepath.Join(dir, filepath.Base(f)), []byte(src), 0o644))
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "main.tf")); !strings.Contains(string(b), "git::file://") {
+		t.Fatalf("%s: no module source rewritten", example)
+	}
+	return dir
 }
