@@ -34,13 +34,6 @@ locals {
 resource "aws_api_gateway_rest_api" "this" {
   name = var.name
 
-  lifecycle {
-    precondition {
-      condition     = local.issuer != null
-      error_message = "Set var.issuer: the exact iss of the tokens your API accepts."
-    }
-  }
-
   endpoint_configuration {
     types = ["REGIONAL"]
   }

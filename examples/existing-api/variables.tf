@@ -11,9 +11,8 @@ variable "name" {
 }
 
 variable "issuer" {
-  description = "Issuer of the tokens your API accepts (the exact iss), for example an Okta authorization server https://dev-123456.okta.com/oauth2/default or a Cognito pool https://cognito-idp.REGION.amazonaws.com/POOL_ID. Required, unless local_run is set."
+  description = "Issuer of the tokens your API accepts (the exact iss), for example an Okta authorization server https://dev-123456.okta.com/oauth2/default or a Cognito pool https://cognito-idp.REGION.amazonaws.com/POOL_ID. Under cmd/local, local_run's loopback issuer is used instead."
   type        = string
-  default     = null
 }
 
 variable "audiences" {

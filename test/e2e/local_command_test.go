@@ -61,7 +61,10 @@ func TestE2ELocalCommand(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/local: %v\n%s", err, out)
 	}
-	env := append(os.Environ(), "MOTO_ENDPOINT="+srv.Endpoint, "TF_CLI_CONFIG_FILE="+rc)
+	// The example's required issuer, as a consumer sets it; local_run's
+	// loopback issuer is used in its place.
+	env := append(os.Environ(), "MOTO_ENDPOINT="+srv.Endpoint, "TF_CLI_CONFIG_FILE="+rc,
+		"TF_VAR_issuer=https://dev-123456.okta.com/oauth2/default")
 	local := func(args ...string) (string, error) {
 		c := exec.Command(bin, args...)
 		c.Env = env
