@@ -33,7 +33,7 @@ func TestReachesNeverMisses(t *testing.T) {
 	var valid []shape
 	for _, r := range routes {
 		if ValidateRoute(r) == nil {
-			valid = append(valid, shapeOf(r))
+			valid = append(valid, shapeOf(r, nil))
 		}
 	}
 	paths := concretePaths([]string{"x", "y", "z"}, 5)
@@ -77,7 +77,7 @@ func TestReachesExact(t *testing.T) {
 		{"GET/{a}", "GET/", false},
 	}
 	for _, tc := range cases {
-		if got := reaches(shapeOf(tc.a), shapeOf(tc.b)); got != tc.want {
+		if got := reaches(shapeOf(tc.a, nil), shapeOf(tc.b, nil)); got != tc.want {
 			t.Errorf("reaches(%s, %s) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	}
