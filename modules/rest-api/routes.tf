@@ -37,7 +37,7 @@ locals {
 
   # The routes as the authorizer writes them: VERB/path, {proxy+} as a final /*.
   authorizer_routes = { for key, r in local.parsed :
-    "${r.verb} ${replace(r.path, "/{proxy+}", "/*")}" => { scopes = r.scopes, issuers = r.issuers }
+    "${r.verb} ${replace(r.path, "/{proxy+}", "/*")}" => { scopes = r.scopes, issuers = r.issuers, groups = r.groups }
   }
   # The execute-api resource a route invokes: every parameter is "*".
   source_paths = { for key, r in local.parsed :

@@ -13,7 +13,7 @@ variable "routes" {
   description = <<-EOT
     The API's routes, keyed "VERB /path" (GET, POST, PUT, PATCH, DELETE or HEAD; up to 8 segments; a final {proxy+} is allowed).
     Each is protected by the TOKEN authorizer (authorizer_id) and goes to a Lambda function (function_name + invoke_arn, AWS_PROXY)
-    or to an HTTP URL (http_url, HTTP_PROXY; its {params} are filled from the path). scopes and issuers are what the
+    or to an HTTP URL (http_url, HTTP_PROXY; its {params} are filled from the path). scopes, groups and issuers are what the
     authorizer requires on the route; pass the authorizer_routes output to modules/authorizer's routes.
   EOT
   type = map(object({
@@ -24,6 +24,7 @@ variable "routes" {
     timeout_milliseconds = optional(number)
     scopes               = optional(list(string), [])
     issuers              = optional(list(string), [])
+    groups               = optional(list(string), [])
   }))
 
   validation {
