@@ -135,5 +135,6 @@ resource "aws_api_gateway_integration" "this" {
       "integration.request.header.X-Issuer"  = "context.authorizer.issuerName"
       "integration.request.header.X-Scope"   = "context.authorizer.scope"
     },
+    { for k in var.forwarded_context_keys : "integration.request.header.X-Claim-${replace(k, "_", "-")}" => "context.authorizer.${k}" },
   )
 }

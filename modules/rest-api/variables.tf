@@ -80,6 +80,18 @@ variable "routes" {
   }
 }
 
+variable "forwarded_context_keys" {
+  description = "Authorizer context keys (modules/authorizer's issuers[*].context_claims keys) each HTTP_PROXY route passes to its backend as the header X-Claim-<key> (\"_\" written \"-\"), beside X-User-Id, X-Issuer and X-Scope. A key the token lacks arrives empty or not at all."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for k in var.forwarded_context_keys : can(regex("^[A-Za-z0-9_]{1,64}$", k))])
+    error_message = "Context keys are 1-64 letters, digits or _."
+  }
+}
+
 variable "authorizer_id" {
   description = "ID of the TOKEN authorizer every route uses (modules/authorizer's authorizer_id)."
   type        = string

@@ -117,7 +117,7 @@ func TestE2ERoutesRefusedAtPlan(t *testing.T) {
 				"GET /{tenant}/{userId}/{proxy+}": open,
 				"GET /health":                     open,
 			},
-			want: `route "GET /{tenant}/{userId}/*" is not VERB /path of literal, {param}, {userId} (once, after literal segments only) and final * segments`,
+			want: `route "GET /{tenant}/{userId}/*" is not VERB /path of literal, {param}, bound {userId} or path_claims parameter (once each, after literal segments and bound parameters only) and final * segments`,
 		},
 		{
 			name:    "two issuers and a {userId} route naming both",

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -46,6 +47,63 @@ func TestReachesNeverMisses(t *testing.T) {
 			for _, p := range paths {
 				if globMatch(a, p) && templateMatch(b, p) && !(templateMatch(a, p) && a.kinds < b.kinds) {
 					t.Fatalf("reaches(%s, %s) = false, but %q matches the first's pattern and goes to the second", a.key, b.key, p)
+				}
+			}
+			checked++
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d pairs checked", checked)
+	}
+}
+
+// TestAllowReachesNeverMisses is TestReachesNeverMisses for the Allow
+// resource with a bound parameter {t} (path_claims): a bound value is one
+// segment, any, and never spans "/".
+func TestAllowReachesNeverMisses(t *testing.T) {
+	bound := []string{"t"}
+	segs := []string{"x", "{p}", "{t}", "{userId}"}
+	var routes []string
+	var grow func(prefix []string)
+	grow = func(prefix []string) {
+		if len(prefix) > 0 {
+			routes = append(routes, "GET/"+strings.Join(prefix, "/"), "GET/"+strings.Join(prefix, "/")+"/*")
+		}
+		if len(prefix) == 3 {
+			return
+		}
+		for _, s := range segs {
+			grow(append(prefix, s))
+		}
+	}
+	grow(nil)
+	var valid []shape
+	for _, r := range routes {
+		if ValidateRoute(r, bound...) == nil {
+			valid = append(valid, shapeOf(r, bound))
+		}
+	}
+	paths := concretePaths([]string{"x", "y", "z"}, 5)
+	checked := 0
+	for _, a := range valid {
+		for _, b := range valid {
+			if a.key == b.key || allowReaches(a, b) {
+				continue
+			}
+			pat := make([]string, len(a.segs))
+			for i, s := range a.segs {
+				switch {
+				case a.kinds[i] == kindLiteral:
+					pat[i] = s
+				case slices.Contains(a.binds, s):
+					pat[i] = "+" // one segment
+				default:
+					pat[i] = "*"
+				}
+			}
+			for _, p := range paths {
+				if glob(a.verb+"/"+strings.Join(pat, "/"), a.verb+"/"+strings.Join(p, "/")) && templateMatch(b, p) && !(templateMatch(a, p) && a.kinds < b.kinds) {
+					t.Fatalf("allowReaches(%s, %s) = false, but %q matches the first's Allow and goes to the second", a.key, b.key, p)
 				}
 			}
 			checked++
@@ -117,6 +175,15 @@ func globMatch(a shape, p []string) bool {
 func glob(pattern, s string) bool {
 	if pattern == "" {
 		return s == ""
+	}
+	if pattern[0] == '+' {
+		// One segment: a run of one or more characters but "/".
+		for i := 1; i <= len(s) && s[i-1] != '/'; i++ {
+			if glob(pattern[1:], s[i:]) {
+				return true
+			}
+		}
+		return false
 	}
 	if pattern[0] == '*' {
 		for i := 0; i <= len(s); i++ {

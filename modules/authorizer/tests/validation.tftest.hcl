@@ -422,6 +422,10 @@ run "groups_tenants_and_forwarded_claims" {
     condition     = length([for r in jsondecode(output.environment["ROUTES"]) : r if try(r.groups, []) == ["admins"]]) == 1
     error_message = "route groups reach ROUTES, and only where set"
   }
+  assert {
+    condition     = sum([for k, v in output.environment : length("${k}${v}")]) < 1024
+    error_message = "two issuers with groups, a tenant and forwarded claims, and three routes, fit in 1 KB of the 4 KB environment"
+  }
 }
 
 run "groups_claim_too_deep" {
