@@ -13,30 +13,7 @@ import (
 // rather than a, reaches(a, b) must say true. A false there would let a
 // rule accept an unsafe set.
 func TestReachesNeverMisses(t *testing.T) {
-	segs := []string{"x", "y", "{p}", "{userId}"}
-	var routes []string
-	var grow func(prefix []string)
-	grow = func(prefix []string) {
-		if len(prefix) > 0 {
-			routes = append(routes, "GET/"+strings.Join(prefix, "/"))
-			if prefix[len(prefix)-1] != "*" {
-				routes = append(routes, "GET/"+strings.Join(prefix, "/")+"/*")
-			}
-		}
-		if len(prefix) == 3 {
-			return
-		}
-		for _, s := range segs {
-			grow(append(prefix, s))
-		}
-	}
-	grow(nil)
-	var valid []shape
-	for _, r := range routes {
-		if ValidateRoute(r) == nil {
-			valid = append(valid, shapeOf(r, nil))
-		}
-	}
+	valid := routeGrid([]string{"x", "y", "{p}", "{userId}"}, nil)
 	paths := concretePaths([]string{"x", "y", "z"}, 5)
 	checked := 0
 	for _, a := range valid {
@@ -61,28 +38,7 @@ func TestReachesNeverMisses(t *testing.T) {
 // resource with a bound parameter {t} (path_claims): a bound value is one
 // segment, any, and never spans "/".
 func TestAllowReachesNeverMisses(t *testing.T) {
-	bound := []string{"t"}
-	segs := []string{"x", "{p}", "{t}", "{userId}"}
-	var routes []string
-	var grow func(prefix []string)
-	grow = func(prefix []string) {
-		if len(prefix) > 0 {
-			routes = append(routes, "GET/"+strings.Join(prefix, "/"), "GET/"+strings.Join(prefix, "/")+"/*")
-		}
-		if len(prefix) == 3 {
-			return
-		}
-		for _, s := range segs {
-			grow(append(prefix, s))
-		}
-	}
-	grow(nil)
-	var valid []shape
-	for _, r := range routes {
-		if ValidateRoute(r, bound...) == nil {
-			valid = append(valid, shapeOf(r, bound))
-		}
-	}
+	valid := routeGrid([]string{"x", "{p}", "{t}", "{userId}"}, []string{"t"})
 	paths := concretePaths([]string{"x", "y", "z"}, 5)
 	checked := 0
 	for _, a := range valid {
@@ -112,6 +68,30 @@ func TestAllowReachesNeverMisses(t *testing.T) {
 	if checked < 100 {
 		t.Fatalf("only %d pairs checked", checked)
 	}
+}
+
+// routeGrid returns the shapes of every valid GET route of 1 to 3 of segs,
+// with and without a final "*"; bound as ValidateRoute takes it.
+func routeGrid(segs, bound []string) []shape {
+	var valid []shape
+	var grow func(prefix []string)
+	grow = func(prefix []string) {
+		if len(prefix) > 0 {
+			for _, r := range []string{"GET/" + strings.Join(prefix, "/"), "GET/" + strings.Join(prefix, "/") + "/*"} {
+				if ValidateRoute(r, bound...) == nil {
+					valid = append(valid, shapeOf(r, bound))
+				}
+			}
+		}
+		if len(prefix) == 3 {
+			return
+		}
+		for _, s := range segs {
+			grow(append(prefix, s))
+		}
+	}
+	grow(nil)
+	return valid
 }
 
 // TestReachesExact pins the answers the rules rely on to accept the shapes
