@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -36,6 +37,28 @@ type template struct {
 // Builder makes the authorizer response for a fixed list of routes.
 type Builder struct {
 	templates []template
+	// denies holds each template's Deny resource for the last prefix seen:
+	// a function serves one API and stage, so they are built once.
+	denies atomic.Pointer[prefixed]
+}
+
+// prefixed is the Deny resource of each template under one ARN prefix.
+type prefixed struct {
+	prefix string
+	deny   []string
+}
+
+// denyResources returns the Deny resource of each template under prefix.
+func (b *Builder) denyResources(prefix string) []string {
+	if p := b.denies.Load(); p != nil && p.prefix == prefix {
+		return p.deny
+	}
+	p := &prefixed{prefix: prefix, deny: make([]string, len(b.templates))}
+	for i, t := range b.templates {
+		p.deny[i] = prefix + t.deny
+	}
+	b.denies.Store(p)
+	return p.deny
 }
 
 // NewBuilder compiles routes as config validated them: {userId} is replaced
@@ -108,17 +131,15 @@ func (b *Builder) Response(arn MethodARN, c token.Claims) (events.APIGatewayCust
 			return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("check bound value: %w: %w", ErrPathValue, err)
 		}
 	}
-	var allow, deny []string
-	for _, t := range b.templates {
+	denies := b.denyResources(arn.Prefix)
+	allow := make([]string, 0, len(b.templates))
+	var deny []string
+	for i, t := range b.templates {
 		if !t.earnedBy(c) {
-			deny = appendNew(deny, arn.Prefix+t.deny)
+			deny = appendNew(deny, denies[i])
 			continue
 		}
-		r := arn.Prefix + t.pieces[0]
-		for i, p := range t.params {
-			r += value(c, p) + t.pieces[i+1]
-		}
-		allow = appendNew(allow, r)
+		allow = appendNew(allow, t.allow(arn.Prefix, c))
 	}
 	var err error
 	statements := []events.IAMPolicyStatement{{Action: invoke, Effect: "Allow", Resource: allow}}
@@ -175,6 +196,23 @@ func (t template) earnedBy(c token.Claims) bool {
 		}
 	}
 	return true
+}
+
+// allow is t's Allow resource under prefix for c, built in one allocation.
+func (t template) allow(prefix string, c token.Claims) string {
+	n := len(prefix) + len(t.pieces[0])
+	for i, p := range t.params {
+		n += len(value(c, p)) + len(t.pieces[i+1])
+	}
+	var r strings.Builder
+	r.Grow(n)
+	r.WriteString(prefix)
+	r.WriteString(t.pieces[0])
+	for i, p := range t.params {
+		r.WriteString(value(c, p))
+		r.WriteString(t.pieces[i+1])
+	}
+	return r.String()
 }
 
 // value is what the policy writes for bound parameter p.
