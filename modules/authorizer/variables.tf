@@ -135,9 +135,9 @@ variable "issuers" {
   }
   validation {
     condition = alltrue([for _, i in var.issuers : length(coalesce(i.context_claims, {})) <= 16 && alltrue([for k, c in coalesce(i.context_claims, {}) :
-      can(regex("^[A-Za-z0-9_]{1,64}$", k)) && !contains(["userid", "scope", "clientid", "issuer", "issuername"], lower(k)) && can(regex("^[A-Za-z0-9_.:/-]{1,64}$", c))
+      can(regex("^[A-Za-z0-9_]{1,64}$", k)) && !contains(["userid", "scope", "clientid", "issuer", "issuername", "principalid", "integrationlatency"], lower(k)) && can(regex("^[A-Za-z0-9_.:/-]{1,64}$", c))
     ])])
-    error_message = "context_claims holds at most 16 entries: a context key of 1-64 letters, digits or _ other than the authorizer's own (userId, scope, clientId, issuer, issuerName, in any case) => a claim name (1-64 letters, digits or any of _ . : / -)."
+    error_message = "context_claims holds at most 16 entries: a context key of 1-64 letters, digits or _ other than the authorizer's own and API Gateway's (userId, scope, clientId, issuer, issuerName, principalId, integrationLatency, in any case) => a claim name (1-64 letters, digits or any of _ . : / -)."
   }
 }
 

@@ -17,10 +17,12 @@ const (
 	MaxContextClaims    = 16 // entries of context_claims
 )
 
-// ReservedContextKeys are the context keys the authorizer always sets; no
-// context_claims entry may override them (compared without case, so that a
-// backend reading headers never meets two spellings of one key).
-var ReservedContextKeys = []string{"userId", "scope", "clientId", "issuer", "issuerName"}
+// ReservedContextKeys are the context keys the authorizer always sets and
+// those API Gateway adds ($context.authorizer.principalId,
+// integrationLatency); no context_claims entry may override them (compared
+// without case, so that a backend reading headers never meets two spellings
+// of one key).
+var ReservedContextKeys = []string{"userId", "scope", "clientId", "issuer", "issuerName", "principalId", "integrationLatency"}
 
 // ClaimPath names a claim, nested when it holds more than one name:
 // ["realm_access", "roles"] is the member "roles" of the object claim

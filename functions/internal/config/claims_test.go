@@ -53,6 +53,7 @@ func TestRejectIssuerClaimMaps(t *testing.T) {
 		{"path_claims too many", issuers(saasIssuer(`,"path_claims":{"a":"x","b":"x","c":"x","d":"x","e":"x","f":"x","g":"x","h":"x","i":"x"}`)), "ISSUERS"},
 		{"context_claims reserved key", issuers(saasIssuer(`,"context_claims":{"userId":"email"}`)), "ISSUERS"},
 		{"context_claims reserved key in another case", issuers(saasIssuer(`,"context_claims":{"IssuerName":"email"}`)), "ISSUERS"},
+		{"context_claims key API Gateway sets", issuers(saasIssuer(`,"context_claims":{"principalId":"email"}`)), "ISSUERS"},
 		{"context_claims key with a dash", issuers(saasIssuer(`,"context_claims":{"e-mail":"email"}`)), "ISSUERS"},
 		{"context_claims bad claim", issuers(saasIssuer(`,"context_claims":{"email":"e mail"}`)), "ISSUERS"},
 		{"unknown member", issuers(saasIssuer(`,"group_claim":"groups"`)), "ISSUERS"},

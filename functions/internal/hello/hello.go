@@ -52,17 +52,13 @@ type greeting struct {
 	Claims  map[string]string `json:"claims,omitempty"` // the issuer's forwarded claims (context_claims)
 }
 
-// ownKeys are the authorizer context keys that are not forwarded claims:
-// the authorizer's own and those API Gateway adds.
-var ownKeys = append([]string{"principalId", "integrationLatency"}, config.ReservedContextKeys...)
-
 // forwarded returns the context's forwarded claims (config.Issuer
 // ContextClaims), so the demo shows what a backend receives; nil without.
 func forwarded(ctx map[string]any) map[string]string {
 	var out map[string]string
 	for k, v := range ctx {
 		s, ok := v.(string)
-		if !ok || slices.Contains(ownKeys, k) {
+		if !ok || slices.Contains(config.ReservedContextKeys, k) {
 			continue
 		}
 		if out == nil {

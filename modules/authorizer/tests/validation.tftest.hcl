@@ -492,6 +492,14 @@ run "context_claims_reserved_key_other_case" {
   expect_failures = [var.issuers]
 }
 
+run "context_claims_api_gateway_key" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], context_claims = { principalId = "email" } } }
+  }
+  expect_failures = [var.issuers]
+}
+
 run "context_claims_key_dash" {
   command = plan
   variables {
