@@ -106,6 +106,8 @@ module "rest_api" {
   name          = var.name
   routes        = local.routes
   authorizer_id = module.authorizer.authorizer_id
+  # The issuers' forwarded claims reach HTTP backends as X-Claim-<key>.
+  forwarded_context_keys = sort(distinct(flatten([for _, i in var.issuers : keys(coalesce(i.context_claims, {}))])))
   # A changed authorizer (its function, TTL, identity source, validation
   # expression, issuers, routes, settings) redeploys.
   redeployment_triggers = { authorizer = module.authorizer.redeployment_hash }

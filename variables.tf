@@ -24,14 +24,17 @@ variable "tags" {
 ################################################################################
 
 variable "issuers" {
-  description = "Trusted issuers, keyed by a short name: issuer (exact iss; https, http only for loopback), jwks_url (null: discovered), audiences and/or client_ids (one is required), token_use (null: not checked), user_id_claim (null: sub). See modules/authorizer."
+  description = "Trusted issuers, keyed by a short name: issuer (exact iss; https, http only for loopback), jwks_url (null: discovered), audiences and/or client_ids (one is required), token_use (null: not checked), user_id_claim (null: sub), groups_claim, path_claims and context_claims (docs/claims.md). See modules/authorizer."
   type = map(object({
-    issuer        = string
-    jwks_url      = optional(string)
-    audiences     = optional(list(string), [])
-    client_ids    = optional(list(string), [])
-    token_use     = optional(string)
-    user_id_claim = optional(string)
+    issuer         = string
+    jwks_url       = optional(string)
+    audiences      = optional(list(string), [])
+    client_ids     = optional(list(string), [])
+    token_use      = optional(string)
+    user_id_claim  = optional(string)
+    groups_claim   = optional(list(string))
+    path_claims    = optional(map(string))
+    context_claims = optional(map(string))
   }))
 }
 
@@ -64,7 +67,7 @@ variable "hello_issuers" {
 }
 
 variable "routes" {
-  description = "More routes of the API, keyed \"VERB /path\", each to a Lambda function or an HTTP URL with its scopes and issuers (see modules/rest-api)."
+  description = "More routes of the API, keyed \"VERB /path\", each to a Lambda function or an HTTP URL with its scopes, groups and issuers (see modules/rest-api)."
   type = map(object({
     function_name        = optional(string)
     invoke_arn           = optional(string)
@@ -73,6 +76,7 @@ variable "routes" {
     timeout_milliseconds = optional(number)
     scopes               = optional(list(string), [])
     issuers              = optional(list(string), [])
+    groups               = optional(list(string), [])
   }))
   default  = {}
   nullable = false

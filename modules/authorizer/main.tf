@@ -11,19 +11,22 @@ locals {
   # The Terraform <-> Go contract (functions/internal/config). Settings left
   # null are not set, so the function applies its own default.
   issuers = [for name, i in var.issuers : { for k, v in {
-    name          = name
-    issuer        = i.issuer
-    jwks_url      = i.jwks_url
-    audiences     = i.audiences
-    client_ids    = i.client_ids
-    token_use     = i.token_use
-    user_id_claim = i.user_id_claim
+    name           = name
+    issuer         = i.issuer
+    jwks_url       = i.jwks_url
+    audiences      = i.audiences
+    client_ids     = i.client_ids
+    token_use      = i.token_use
+    user_id_claim  = i.user_id_claim
+    groups_claim   = i.groups_claim
+    path_claims    = try(length(i.path_claims) > 0, false) ? i.path_claims : null
+    context_claims = try(length(i.context_claims) > 0, false) ? i.context_claims : null
   } : k => v if v != null }]
-  routes = var.routes == null ? null : [for key, r in var.routes : {
+  routes = var.routes == null ? null : [for key, r in var.routes : merge({
     route   = replace(key, " ", "")
     scopes  = r.scopes
     issuers = r.issuers
-  }]
+  }, length(r.groups) > 0 ? { groups = r.groups } : {})]
   environment = { for k, v in {
     ISSUERS                           = jsonencode(local.issuers)
     ROUTES                            = local.routes == null ? null : jsonencode(local.routes)
@@ -44,6 +47,17 @@ locals {
   environment_bytes = sum(concat([0], [for k, v in local.environment : floor(length(replace(base64encode("${k}${v}"), "=", "")) * 3 / 4)]))
 
   route_issuers = local.routes == null ? [] : distinct(flatten([for r in local.routes : r.issuers]))
+
+  # Path parameters bound to a claim (path_claims), and each issuer's.
+  bound_by = { for name, i in var.issuers : name => keys(coalesce(i.path_claims, {})) }
+  bound    = sort(distinct(flatten(values(local.bound_by))))
+  # Routes holding a bound parameter that an issuer they accept does not bind.
+  unbound_routes = var.routes == null ? [] : flatten([for key, r in var.routes : [
+    for name in(length(r.issuers) > 0 ? r.issuers : keys(var.issuers)) : [
+      for p in local.bound : "${key}: issuer ${name} binds no claim to {${p}}"
+      if strcontains(key, "/{${p}}") && !contains(try(local.bound_by[name], []), p)
+    ]
+  ]])
 }
 
 # The rules of functions/internal/config on the routes (null: the function's
@@ -53,6 +67,7 @@ module "route_rules" {
 
   routes  = coalesce(var.routes, { "GET /hello/{userId}" = {} })
   issuers = keys(var.issuers)
+  bound   = local.bound
 }
 
 module "function" {
@@ -106,6 +121,10 @@ resource "aws_api_gateway_authorizer" "this" {
     precondition {
       condition     = length(setsubtract(local.route_issuers, keys(var.issuers))) == 0
       error_message = "Routes name issuers that are not in var.issuers: ${join(", ", setsubtract(local.route_issuers, keys(var.issuers)))}."
+    }
+    precondition {
+      condition     = length(local.unbound_routes) == 0
+      error_message = "Routes hold a path parameter that an issuer they accept does not bind (path_claims): ${join("; ", local.unbound_routes)}."
     }
     precondition {
       condition     = length(module.route_rules.errors) == 0

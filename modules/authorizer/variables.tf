@@ -71,14 +71,21 @@ variable "issuers" {
     issuer: exact iss, https (http only for 127.0.0.1, localhost, [::1]); jwks_url: null discovers it from ISSUER/.well-known/openid-configuration;
     audiences / client_ids: at least one is required (RFC 8725 3.9); token_use: null skips the check (Cognito: "access");
     user_id_claim: null uses the function's default "sub" (Okta: "uid").
+    groups_claim: the claim holding the token's groups, one name (["cognito:groups"]) or the names of a nested claim
+    (["realm_access", "roles"]), never split on dots; null: routes that name groups are never earned through this issuer.
+    path_claims: path parameter => claim, bound like {userId} to the token's value ({ tenantId = "custom:tenant_id" }).
+    context_claims: context key => claim forwarded to the backend ({ email = "email" }); docs/claims.md.
   EOT
   type = map(object({
-    issuer        = string
-    jwks_url      = optional(string)
-    audiences     = optional(list(string), [])
-    client_ids    = optional(list(string), [])
-    token_use     = optional(string)
-    user_id_claim = optional(string)
+    issuer         = string
+    jwks_url       = optional(string)
+    audiences      = optional(list(string), [])
+    client_ids     = optional(list(string), [])
+    token_use      = optional(string)
+    user_id_claim  = optional(string)
+    groups_claim   = optional(list(string))
+    path_claims    = optional(map(string))
+    context_claims = optional(map(string))
   }))
 
   validation {
@@ -112,13 +119,33 @@ variable "issuers" {
     condition     = length(distinct([for _, i in var.issuers : i.issuer])) == length(var.issuers)
     error_message = "Two issuers entries have the same issuer URL."
   }
+  validation {
+    condition = alltrue([for _, i in var.issuers : i.groups_claim == null || (
+      try(length(i.groups_claim) >= 1 && length(i.groups_claim) <= 4, false) &&
+      alltrue([for n in coalesce(i.groups_claim, []) : can(regex("^[A-Za-z0-9_.:/-]{1,64}$", n))])
+    )])
+    error_message = "A groups_claim is 1 to 4 claim names (a nested claim: [\"realm_access\", \"roles\"]), each 1-64 letters, digits or any of _ . : / -."
+  }
+  validation {
+    condition = alltrue([for _, i in var.issuers : length(coalesce(i.path_claims, {})) <= 8 && alltrue([for p, c in coalesce(i.path_claims, {}) :
+      can(regex("^[A-Za-z_][A-Za-z0-9_]{0,63}$", p)) && lower(p) != "userid" && can(regex("^[A-Za-z0-9_.:/-]{1,64}$", c)) &&
+      !contains(["iss", "aud", "exp", "nbf", "iat", "jti", "scp", "scope", "client_id", "cid", "token_use"], c)
+    ])])
+    error_message = "path_claims holds at most 8 entries: a path parameter name ([A-Za-z_][A-Za-z0-9_]*, not userId, which user_id_claim binds) => a claim name as user_id_claim takes it (not a registered or scope claim)."
+  }
+  validation {
+    condition = alltrue([for _, i in var.issuers : length(coalesce(i.context_claims, {})) <= 16 && alltrue([for k, c in coalesce(i.context_claims, {}) :
+      can(regex("^[A-Za-z0-9_]{1,64}$", k)) && !contains(["userid", "scope", "clientid", "issuer", "issuername", "principalid", "integrationlatency"], lower(k)) && can(regex("^[A-Za-z0-9_.:/-]{1,64}$", c))
+    ])])
+    error_message = "context_claims holds at most 16 entries: a context key of 1-64 letters, digits or _ other than the authorizer's own and API Gateway's (userId, scope, clientId, issuer, issuerName, principalId, integrationLatency, in any case) => a claim name (1-64 letters, digits or any of _ . : / -)."
+  }
 }
 
 variable "routes" {
   description = <<-EOT
     Routes the Allow policy can grant, keyed "VERB /path" (GET, POST, PUT, PATCH, DELETE or HEAD; no "*", no OPTIONS).
     A path holds {userId} at most once as a whole segment, after literal segments only (bound to the token's user id);
-    other {params} become "*"; a final "/*" ({proxy+}) may follow a literal segment or {userId}. scopes: all must be in the token;
+    other {params} become "*", except those an issuer binds (path_claims), written like {userId} as the token's value; a final "/*" ({proxy+}) may follow a literal segment or a bound parameter. scopes: all must be in the token; groups: the token holds at least one (groups_claim);
     issuers: the issuers keys allowed on the route (empty: all; exactly one for {userId} routes with two or more issuers).
     The policy allows the routes a token earns and denies the others; sets where that could reach another user's paths
     or hide an earned route are refused at plan (modules/route-rules, docs/security.md "Routes").
@@ -127,12 +154,17 @@ variable "routes" {
   type = map(object({
     scopes  = optional(list(string), [])
     issuers = optional(list(string), [])
+    groups  = optional(list(string), [])
   }))
   default = null
 
   validation {
     condition     = var.routes == null ? true : alltrue(flatten([for _, r in var.routes : [for s in r.scopes : can(regex("^[!#-\\[\\]-~]+$", s))]]))
     error_message = "Scopes are RFC 6749 scope tokens: visible ASCII without spaces, '\"' or '\\'."
+  }
+  validation {
+    condition     = var.routes == null ? true : alltrue(flatten([for _, r in var.routes : [for g in r.groups : can(regex("^[!#-\\[\\]-~]+$", g))]]))
+    error_message = "Group names follow the scope rule (a groups claim may be one space-separated string): visible ASCII without spaces, '\"' or '\\'."
   }
 }
 

@@ -49,7 +49,7 @@ output "route_urls" {
 }
 
 output "authorizer_routes" {
-  description = "The routes with their scopes and issuers as modules/authorizer's routes input takes them ({proxy+} written as a final /*)."
+  description = "The routes with their scopes, groups and issuers as modules/authorizer's routes input takes them ({proxy+} written as a final /*)."
   value       = local.authorizer_routes
 }
 

@@ -37,7 +37,7 @@ locals {
 
   # The routes as the authorizer writes them: VERB/path, {proxy+} as a final /*.
   authorizer_routes = { for key, r in local.parsed :
-    "${r.verb} ${replace(r.path, "/{proxy+}", "/*")}" => { scopes = r.scopes, issuers = r.issuers }
+    "${r.verb} ${replace(r.path, "/{proxy+}", "/*")}" => { scopes = r.scopes, issuers = r.issuers, groups = r.groups }
   }
   # The execute-api resource a route invokes: every parameter is "*".
   source_paths = { for key, r in local.parsed :
@@ -135,5 +135,6 @@ resource "aws_api_gateway_integration" "this" {
       "integration.request.header.X-Issuer"  = "context.authorizer.issuerName"
       "integration.request.header.X-Scope"   = "context.authorizer.scope"
     },
+    { for k in var.forwarded_context_keys : "integration.request.header.X-Claim-${replace(k, "_", "-")}" => "context.authorizer.${k}" },
   )
 }

@@ -13,7 +13,7 @@ variable "routes" {
   description = <<-EOT
     The API's routes, keyed "VERB /path" (GET, POST, PUT, PATCH, DELETE or HEAD; up to 8 segments; a final {proxy+} is allowed).
     Each is protected by the TOKEN authorizer (authorizer_id) and goes to a Lambda function (function_name + invoke_arn, AWS_PROXY)
-    or to an HTTP URL (http_url, HTTP_PROXY; its {params} are filled from the path). scopes and issuers are what the
+    or to an HTTP URL (http_url, HTTP_PROXY; its {params} are filled from the path). scopes, groups and issuers are what the
     authorizer requires on the route; pass the authorizer_routes output to modules/authorizer's routes.
   EOT
   type = map(object({
@@ -24,6 +24,7 @@ variable "routes" {
     timeout_milliseconds = optional(number)
     scopes               = optional(list(string), [])
     issuers              = optional(list(string), [])
+    groups               = optional(list(string), [])
   }))
 
   validation {
@@ -76,6 +77,18 @@ variable "routes" {
   validation {
     condition     = alltrue([for _, r in var.routes : r.timeout_milliseconds == null || (coalesce(r.timeout_milliseconds, 50) >= 50 && coalesce(r.timeout_milliseconds, 50) <= 29000)])
     error_message = "timeout_milliseconds must be between 50 and 29000 (API Gateway's integration timeout; a longer one needs a quota increase for the account and is not supported here)."
+  }
+}
+
+variable "forwarded_context_keys" {
+  description = "Authorizer context keys (modules/authorizer's issuers[*].context_claims keys) each HTTP_PROXY route passes to its backend as the header X-Claim-<key> (\"_\" written \"-\"), beside X-User-Id, X-Issuer and X-Scope. A key the token lacks arrives empty or not at all."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for k in var.forwarded_context_keys : can(regex("^[A-Za-z0-9_]{1,64}$", k))])
+    error_message = "Context keys are 1-64 letters, digits or _."
   }
 }
 

@@ -10,5 +10,5 @@ output "conflicts" {
 
 output "errors" {
   description = "invalid_routes and conflicts as the lines a precondition prints; empty when the routes are accepted."
-  value       = concat([for k in local.invalid : "route \"${k}\" is not VERB /path of literal, {param}, {userId} (once, after literal segments only) and final * segments"], local.conflicts)
+  value       = concat([for k in local.invalid : "route \"${k}\" is not VERB /path of literal, {param}, bound {userId} or path_claims parameter (once each, after literal segments and bound parameters only) and final * segments"], local.conflicts)
 }

@@ -117,7 +117,7 @@ func TestE2ERoutesRefusedAtPlan(t *testing.T) {
 				"GET /{tenant}/{userId}/{proxy+}": open,
 				"GET /health":                     open,
 			},
-			want: `route "GET /{tenant}/{userId}/*" is not VERB /path of literal, {param}, {userId} (once, after literal segments only) and final * segments`,
+			want: `route "GET /{tenant}/{userId}/*" is not VERB /path of literal, {param}, bound {userId} or path_claims parameter (once each, after literal segments and bound parameters only) and final * segments`,
 		},
 		{
 			name:    "two issuers and a {userId} route naming both",
@@ -167,7 +167,9 @@ func TestE2ERoutesRefusedAtPlan(t *testing.T) {
 				t.Fatalf("plan accepted the routes, want them refused with %q:\n%s", c.want, out)
 			}
 			// Terraform wraps a diagnostic's text to the width of its box.
-			flat := unbox(out)
+			// The combined output may interleave plan lines with the
+			// diagnostic's on a loaded machine; the error holds stderr alone.
+			flat := unbox(out + "\n" + err.Error())
 			if c.or != "" && strings.Contains(flat, c.or) && !strings.Contains(flat, refusedLine) {
 				t.Logf("refused before the route rules: %q", c.or)
 				return
@@ -245,18 +247,8 @@ func TestE2ERoutesAnswered(t *testing.T) {
 	)
 
 	gw, base, stop := s.serve(ctx, t)
-	api := gw.API()
-	// arn:aws:execute-api:<region>:<account>:<api>/<stage>/, as the policy's resources begin.
-	prefix := strings.TrimSuffix(api.MethodARN("GET", "/"), "GET/")
 
-	for _, c := range []struct {
-		name, path, token string
-		status            int
-		// For a 403 of the authorizer: the policy's decision on the path,
-		// and for a Deny the resource of the statement that wins.
-		decision gateway.Decision
-		deny     string
-	}{
+	for _, c := range []routeCase{
 		{"projects.read on a project", "/projects/p1", carolProjects, 200, gateway.Allow, ""},
 		{"projects.read on the project's secrets: the parent's * reaches them, the Deny wins", "/projects/p1/secrets", carolProjects, 403, gateway.Deny, "GET/projects/*/secrets"},
 		{"projects.read and secrets.read on a project", "/projects/p1", carolSecrets, 200, gateway.Allow, ""},
@@ -274,35 +266,7 @@ func TestE2ERoutesAnswered(t *testing.T) {
 		{"staff on the scoped literal route under the open greedy one", "/docs/internal", daveStaff, 200, gateway.Allow, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			seen := len(backend.got())
-			status, body, header := getWithHeader(t, base+c.path, c.token)
-			if status != c.status {
-				t.Fatalf("GET %s: %d %s, want %d", c.path, status, body, c.status)
-			}
-			if status == 200 {
-				if want := `{"backendPath":"` + c.path + `"}`; body != want {
-					t.Errorf("GET %s: body %s, want the backend's %s", c.path, body, want)
-				}
-			} else {
-				if body != bodyAccessDenied || header.Get("x-amzn-ErrorType") != "AccessDeniedException" {
-					t.Errorf("GET %s: %d %s (%s), want the access-denied answer %s", c.path, status, body, header.Get("x-amzn-ErrorType"), bodyAccessDenied)
-				}
-				if called := backend.got()[seen:]; len(called) > 0 {
-					t.Errorf("GET %s denied, but the backend was called for %v", c.path, called)
-				}
-			}
-			// The policy the authorizer gives this token (it never depends on
-			// the path asked for: the gateway caches it per token).
-			arn := api.MethodARN("GET", c.path)
-			out := authorizerPolicy(ctx, t, gw, authzName, c.token, arn)
-			if got := out.Evaluate(arn); got != c.decision {
-				t.Errorf("the authorizer's policy decides %s on %s, want %s: %s", got, arn, c.decision, policyText(out))
-			}
-			if c.deny != "" && !slices.ContainsFunc(out.Statements, func(st gateway.Statement) bool {
-				return st.Effect == "Deny" && slices.Contains(st.Resources, prefix+c.deny)
-			}) {
-				t.Errorf("the authorizer's policy has no Deny of %s: %s", prefix+c.deny, policyText(out))
-			}
+			checkRoute(ctx, t, gw, authzName, base, c, func() int { return len(backend.got()) })
 		})
 	}
 
@@ -332,6 +296,54 @@ func TestE2ERoutesAnswered(t *testing.T) {
 
 	stop()
 	finishRoutes(ctx, t, s)
+}
+
+// routeCase is one request of a route e2e test: the answer it must get and,
+// for a 403 of the authorizer, the policy's decision on the path and for a
+// Deny the resource of the statement that wins.
+type routeCase struct {
+	name, path, token string
+	status            int
+	decision          gateway.Decision
+	deny              string
+}
+
+// checkRoute GETs c.path through the gateway at base with c.token and checks
+// the answer: the backend's for a 200, else the gateway's access-denied
+// answer with no backend call (calls counts them). Then it checks the
+// policy the authorizer (function authz) gives this token: it never depends
+// on the path asked for, as the gateway caches it per token.
+func checkRoute(ctx context.Context, t *testing.T, gw *gateway.Local, authz, base string, c routeCase, calls func() int) {
+	t.Helper()
+	seen := calls()
+	status, body, header := getWithHeader(t, base+c.path, c.token)
+	if status != c.status {
+		t.Fatalf("GET %s: %d %s, want %d", c.path, status, body, c.status)
+	}
+	if status == 200 {
+		if want := `{"backendPath":"` + c.path + `"}`; body != want {
+			t.Errorf("GET %s: body %s, want the backend's %s", c.path, body, want)
+		}
+	} else {
+		if body != bodyAccessDenied || header.Get("x-amzn-ErrorType") != "AccessDeniedException" {
+			t.Errorf("GET %s: %d %s (%s), want the access-denied answer %s", c.path, status, body, header.Get("x-amzn-ErrorType"), bodyAccessDenied)
+		}
+		if n := calls() - seen; n > 0 {
+			t.Errorf("GET %s denied, but the backend was called %d times", c.path, n)
+		}
+	}
+	api := gw.API()
+	prefix := strings.TrimSuffix(api.MethodARN("GET", "/"), "GET/")
+	arn := api.MethodARN("GET", c.path)
+	out := authorizerPolicy(ctx, t, gw, authz, c.token, arn)
+	if got := out.Evaluate(arn); got != c.decision {
+		t.Errorf("the authorizer's policy decides %s on %s, want %s: %s", got, arn, c.decision, policyText(out))
+	}
+	if c.deny != "" && !slices.ContainsFunc(out.Statements, func(st gateway.Statement) bool {
+		return st.Effect == "Deny" && slices.Contains(st.Resources, prefix+c.deny)
+	}) {
+		t.Errorf("the authorizer's policy has no Deny of %s: %s", prefix+c.deny, policyText(out))
+	}
 }
 
 // authorizerPolicy invokes the authorizer function the gateway runs with the

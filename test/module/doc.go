@@ -11,6 +11,9 @@
 //     caller's own REST API;
 //   - okta_test.go: examples/okta against a loopback Okta-shaped issuer, the
 //     deployed package run under the RIE with the environment moto holds;
+//   - multi_tenant_test.go: examples/multi-tenant, groups, a tenant bound to
+//     {tenantId} and forwarded claims as the authorizer and the integrations
+//     hold them;
 //   - consumer_test.go: the module from a git source without packages (the
 //     plan names the build command), then packages built with
 //     `go run <module>/cmd/package@<version>` from a file:// module proxy;

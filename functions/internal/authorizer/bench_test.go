@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -20,6 +21,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/token"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 )
@@ -95,6 +97,34 @@ func measure(b *testing.B, step func() error) {
 func BenchmarkAuthorize(b *testing.B) {
 	f := loadFixture(b)
 	h, req := benchSetup(b, f.rsa)
+	benchAuthorize(b, h, req)
+}
+
+// BenchmarkAuthorizeTwentyRoutes is the warm verdict of issue 20's shape:
+// the "saas" issuer (groups, a tenant bound to {tenantId}, four forwarded
+// claims) and 20 routes, each under /tenants/{tenantId}, half of them for
+// the admins group, which the token does not hold.
+func BenchmarkAuthorizeTwentyRoutes(b *testing.B) {
+	f := loadFixture(b)
+	cfg := *configs()["saas"]
+	cfg.Routes = nil
+	for i := range 10 {
+		r := fmt.Sprintf("/tenants/{tenantId}/resource%d/{id}", i)
+		cfg.Routes = append(cfg.Routes,
+			config.Route{Route: "GET" + r, Groups: []string{"users"}},
+			config.Route{Route: "DELETE" + r, Groups: []string{"admins"}})
+	}
+	h := newHandlerWith(b, f, &cfg, io.Discard, slog.LevelInfo)
+	claims := jwttest.With(benchClaims(), "custom:tenant_id", "tenant-0123456789", "email", "first.last@example.com", "email_verified", true)
+	req := events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: "Bearer " + f.rsa.Mint(nil, claims),
+		MethodArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/tenants/tenant-0123456789/resource0/x"}
+	resp, err := h.Handle(context.Background(), req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if st := resp.PolicyDocument.Statement; len(st) != 2 || len(st[0].Resource) != 10 || len(st[1].Resource) != 10 {
+		b.Fatalf("want 10 routes allowed and 10 denied: %+v", st)
+	}
 	benchAuthorize(b, h, req)
 }
 

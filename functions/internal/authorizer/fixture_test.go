@@ -117,6 +117,12 @@ func configs() map[string]*config.Authorizer {
 		TokenUse: "access", UserIDClaim: "sub"}
 	okta := config.Issuer{Name: "okta", Issuer: oktaIssuer, Audiences: []string{"api://default"},
 		ClientIDs: []string{"0oa-client"}, UserIDClaim: "uid"}
+	saas := cognito
+	saas.GroupsClaim = config.ClaimPath{"cognito:groups"}
+	saas.PathClaims = map[string]string{"tenantId": "custom:tenant_id"}
+	saas.ContextClaims = map[string]string{"email": "email", "tenant": "custom:tenant_id", "groups": "cognito:groups", "verified": "email_verified"}
+	keycloak := cognito
+	keycloak.GroupsClaim = config.ClaimPath{"realm_access", "roles"}
 	routes := func(rs ...string) []config.Route {
 		var out []config.Route
 		for _, r := range rs {
@@ -129,6 +135,15 @@ func configs() map[string]*config.Authorizer {
 			RequiredScopes: []string{"read"}, Algorithms: algs, ClockSkew: time.Minute},
 		"okta": {Issuers: []config.Issuer{okta}, Routes: routes("GET/hello/{userId}", "POST/users/{userId}/items"),
 			RequiredScopes: []string{"read"}, Algorithms: algs, ClockSkew: time.Minute},
+		// Issue 20: Cognito groups, a tenant-bound path and forwarded claims.
+		"saas": {Issuers: []config.Issuer{saas}, Routes: []config.Route{
+			{Route: "GET/tenants/{tenantId}/orders"},
+			{Route: "DELETE/tenants/{tenantId}/orders/{orderId}", Groups: []string{"admins"}},
+		}, Algorithms: algs, ClockSkew: time.Minute},
+		// Keycloak's nested realm_access.roles, on a route only a role earns.
+		"keycloak": {Issuers: []config.Issuer{keycloak}, Routes: []config.Route{
+			{Route: "GET/admin/reports", Groups: []string{"admin", "auditor"}},
+		}, Algorithms: algs, ClockSkew: time.Minute},
 		"multi": {Issuers: []config.Issuer{cognito, okta}, Routes: []config.Route{
 			{Route: "GET/hello/{userId}", Scopes: []string{"hello"}, Issuers: []string{"cognito", "okta"}},
 			{Route: "POST/users/{userId}/items", Scopes: []string{"write"}, Issuers: []string{"cognito"}},
@@ -172,7 +187,7 @@ func newHandlerWith(t testing.TB, f *fixture, cfg *config.Authorizer, log io.Wri
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := policy.NewBuilder(cfg.Routes)
+	b, err := policy.NewBuilder(cfg.Routes, config.BoundParams(cfg.Issuers)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,6 +64,18 @@ func goldenCases() []goldenCase {
 	oktaWith := func(kv ...any) func(f *fixture) string {
 		return func(f *fixture) string { return bearer(f.rsa.Mint(nil, jwttest.With(oktaClaims(), kv...))) }
 	}
+	// Issue 20: groups, a tenant-bound path, forwarded claims.
+	saasARN := "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/tenants/t-1/orders"
+	s := func(name string, reason error, kv ...any) goldenCase {
+		return goldenCase{name: name, cfg: "saas", reason: reason, arn: saasARN, auth: func(f *fixture) string {
+			claims := jwttest.With(cognitoClaims(), "custom:tenant_id", "t-1", "email", "a@example.com", "email_verified", true)
+			return bearer(f.rsa.Mint(nil, jwttest.With(claims, kv...)))
+		}}
+	}
+	k := func(name string, reason error, kv ...any) goldenCase {
+		return goldenCase{name: name, cfg: "keycloak", reason: reason, auth: cogWith(kv...),
+			arn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/admin/reports"}
+	}
 	return []goldenCase{
 		// Accepted.
 		c("rs256_bearer", nil, func(f *fixture) string { return bearer(cog(f)) }),
@@ -290,6 +302,30 @@ func goldenCases() []goldenCase {
 		m("okta_key_cognito_iss", token.ErrSignature, multiClaims(rsa2, cognitoClaims, "scope", "read hello")),
 		m("cognito_key_okta_iss", token.ErrSignature, multiClaims(rsa1, oktaClaims, "scp", []string{"read", "hello"})),
 		m("required_scope_missing", token.ErrScope, multiClaims(rsa1, cognitoClaims, "scope", "hello")),
+
+		// Groups, tenants and forwarded claims (issue 20).
+		s("member_own_tenant", nil),
+		s("admin_own_tenant", nil, "cognito:groups", []string{"users", "admins"}),
+		s("admin_groups_string", nil, "cognito:groups", "users admins"),
+		s("groups_missing_tenant_only", nil, "cognito:groups", nil),
+		s("groups_empty_string", nil, "cognito:groups", ""),
+		s("context_object_left_out", nil, "email", map[string]any{"primary": "a@example.com"}),
+		s("context_too_long_left_out", nil, "email", strings.Repeat("a", token.MaxContextValueBytes)+"@example.com"),
+		s("tenant_missing", policy.ErrNoRoute, "custom:tenant_id", nil),
+		s("groups_number", token.ErrGroupsClaim, "cognito:groups", 1),
+		s("groups_array_of_numbers", token.ErrGroupsClaim, "cognito:groups", []int{1}),
+		s("groups_object", token.ErrGroupsClaim, "cognito:groups", map[string]any{"admins": true}),
+		s("tenant_number", token.ErrPathClaim, "custom:tenant_id", 7),
+		s("tenant_star", policy.ErrPathValue, "custom:tenant_id", "*"),
+		s("tenant_slash", policy.ErrPathValue, "custom:tenant_id", "t-1/orders/x"),
+		s("tenant_empty", policy.ErrPathValue, "custom:tenant_id", ""),
+		k("nested_role", nil, "realm_access", map[string]any{"roles": []string{"auditor"}}),
+		k("nested_missing", policy.ErrNoRoute, "realm_access", map[string]any{"other": []string{"admin"}}),
+		k("nested_parent_missing", policy.ErrNoRoute),
+		k("dotted_name_not_nested", policy.ErrNoRoute, "realm_access.roles", []string{"admin"}),
+		k("nested_empty_string", policy.ErrNoRoute, "realm_access", map[string]any{"roles": ""}),
+		k("nested_parent_string", token.ErrGroupsClaim, "realm_access", "admin"),
+		k("nested_wrong_type", token.ErrGroupsClaim, "realm_access", map[string]any{"roles": true}),
 	}
 }
 
@@ -334,8 +370,10 @@ var reasons = func() map[string]error {
 			"ErrSignature": token.ErrSignature, "ErrClaims": token.ErrClaims, "ErrExpired": token.ErrExpired,
 			"ErrNotYetValid": token.ErrNotYetValid, "ErrUnknownIssuer": token.ErrUnknownIssuer,
 			"ErrAudience": token.ErrAudience, "ErrClientID": token.ErrClientID, "ErrTokenUse": token.ErrTokenUse,
-			"ErrScope": token.ErrScope, "ErrUserIDClaim": token.ErrUserIDClaim}},
-		{"policy", map[string]error{"ErrMethodARN": policy.ErrMethodARN, "ErrUserID": policy.ErrUserID, "ErrNoRoute": policy.ErrNoRoute}},
+			"ErrScope": token.ErrScope, "ErrUserIDClaim": token.ErrUserIDClaim,
+			"ErrGroupsClaim": token.ErrGroupsClaim, "ErrPathClaim": token.ErrPathClaim}},
+		{"policy", map[string]error{"ErrMethodARN": policy.ErrMethodARN, "ErrUserID": policy.ErrUserID,
+			"ErrNoRoute": policy.ErrNoRoute, "ErrPathValue": policy.ErrPathValue}},
 		{"authorizer", map[string]error{"ErrEventType": ErrEventType}},
 	} {
 		for name, err := range e.errs {

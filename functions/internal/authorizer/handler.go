@@ -85,6 +85,13 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayCustomAuthori
 		return h.refuse(ctx, claims.IssuerName, err)
 	}
 	h.metrics.Allow(claims.IssuerName)
+	if len(claims.Omitted) > 0 {
+		// A forwarded claim left out (config.Issuer ContextClaims) is no
+		// denial: the backend sees its key missing, this line says why.
+		h.log.LogAttrs(ctx, slog.LevelWarn, "allow", slog.String("userId", claims.UserID),
+			slog.String("issuerName", claims.IssuerName), slog.Any("contextOmitted", claims.Omitted))
+		return resp, nil
+	}
 	// Debug: formatting this line costs about as much as all claim checks
 	// together; LOG_LEVEL=debug turns it on.
 	h.log.LogAttrs(ctx, slog.LevelDebug, "allow",

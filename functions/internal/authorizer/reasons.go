@@ -26,6 +26,7 @@ var denialReasons = []struct {
 	{policy.ErrRoute, "route_config", true},
 	{ErrEventType, "event_type", false},
 	{policy.ErrMethodARN, "method_arn", false},
+	{policy.ErrPathValue, "path_value", false},
 	{policy.ErrUserID, "user_id", false},
 	{policy.ErrNoRoute, "no_route", false},
 	{keys.ErrKeyNotFound, "key_not_found", false},
@@ -44,6 +45,8 @@ var denialReasons = []struct {
 	{token.ErrTokenUse, "token_use", false},
 	{token.ErrScope, "scope", false},
 	{token.ErrUserIDClaim, "user_id_claim", false},
+	{token.ErrGroupsClaim, "groups_claim", false},
+	{token.ErrPathClaim, "path_claim", false},
 	{token.ErrClaims, "claims", false},
 }
 

@@ -99,7 +99,7 @@ func FromConfig(ctx context.Context, cfg *config.Authorizer, deps Deps) (h *Hand
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := policy.NewBuilder(cfg.Routes)
+	b, err := policy.NewBuilder(cfg.Routes, config.BoundParams(cfg.Issuers)...)
 	if err != nil {
 		return nil, nil, err
 	}

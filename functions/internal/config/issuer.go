@@ -18,6 +18,16 @@ type Issuer struct {
 	ClientIDs   []string
 	TokenUse    string // "" → token_use not checked
 	UserIDClaim string // default DefaultUserIDClaim
+
+	// GroupsClaim holds the token's groups (an array of strings or one
+	// space-separated string); nil: routes that name groups are never
+	// earned through this issuer.
+	GroupsClaim ClaimPath
+	// PathClaims binds a path parameter to a claim, as {userId} is bound
+	// to UserIDClaim: {"tenantId": "custom:tenant_id"}.
+	PathClaims map[string]string
+	// ContextClaims forwards claims to the backend: context key → claim.
+	ContextClaims map[string]string
 }
 
 // KeysSource is the document the key cache is keyed by (the DynamoDB item):
@@ -42,6 +52,10 @@ type issuerJSON struct {
 	ClientIDs   []string `json:"client_ids"`
 	TokenUse    string   `json:"token_use"`
 	UserIDClaim string   `json:"user_id_claim"`
+
+	GroupsClaim   ClaimPath         `json:"groups_claim"`
+	PathClaims    map[string]string `json:"path_claims"`
+	ContextClaims map[string]string `json:"context_claims"`
 }
 
 func issuersFromEnv(getenv func(string) string) ([]Issuer, error) {
@@ -54,7 +68,8 @@ func issuersFromEnv(getenv func(string) string) ([]Issuer, error) {
 			return nil, invalid("ISSUERS", "set together with %s; use one form only", v)
 		}
 	}
-	entries, err := decodeStrict[issuerJSON](raw, "name", "issuer", "jwks_url", "audiences", "client_ids", "token_use", "user_id_claim")
+	entries, err := decodeStrict[issuerJSON](raw, "name", "issuer", "jwks_url", "audiences", "client_ids", "token_use", "user_id_claim",
+		"groups_claim", "path_claims", "context_claims")
 	if err != nil {
 		return nil, invalid("ISSUERS", "%v", err)
 	}
@@ -144,7 +159,7 @@ func checkIssuer(i Issuer) error {
 			return fmt.Errorf("%s: empty audience or client id", i.Name)
 		}
 	}
-	return nil
+	return checkClaimMaps(i)
 }
 
 // checkURL is the one rule for ISSUER and JWKS_URL (and each ISSUERS
@@ -207,13 +222,8 @@ var reservedClaims = []string{"iss", "aud", "exp", "nbf", "iat", "jti", "scp", "
 // and none of reservedClaims. modules/authorizer states the same rule at
 // plan; token.New applies it again for verifiers built without FromEnv.
 func CheckClaimName(s string) error {
-	if s == "" || len(s) > 64 {
-		return fmt.Errorf("claim name %q is not 1 to 64 characters", s)
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_.:/-", c) >= 0) {
-			return fmt.Errorf("claim name %q: byte %d is not a letter, digit or one of _ . : / -", s, i)
-		}
+	if err := checkClaimChars(s); err != nil {
+		return err
 	}
 	if slices.Contains(reservedClaims, s) {
 		return fmt.Errorf("claim name %q is a registered or scope claim (%s), never a user id", s, strings.Join(reservedClaims, " "))

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -10,7 +11,7 @@ import (
 // whose kinds string is smallest (byte order) receives it.
 const (
 	kindLiteral = 'a'
-	kindParam   = 'b' // {name} and {userId}: exactly one segment
+	kindParam   = 'b' // {name}, bound or not: exactly one segment
 	kindGreedy  = 'c' // the final "*" ({proxy+}): one segment or more
 )
 
@@ -20,10 +21,13 @@ type shape struct {
 	verb  string   //
 	segs  []string // path segments, "" path → none
 	kinds string   // one kind per segment
-	user  int      // index of {userId} in segs, -1 without
+	user  int      // index of the last bound parameter in segs, -1 without
+	binds []string // the bound parameters ({userId} and path_claims'), in order
 }
 
-func shapeOf(route string) shape {
+// shapeOf reads route; bound are the parameter names bound to a claim
+// besides userId (BoundParams).
+func shapeOf(route string, bound []string) shape {
 	verb, path, _ := strings.Cut(route, "/")
 	s := shape{key: verb + " /" + path, verb: verb, user: -1}
 	if path != "" {
@@ -36,8 +40,9 @@ func shapeOf(route string) shape {
 			kinds[i] = kindGreedy
 		case isParam(seg):
 			kinds[i] = kindParam
-			if seg == UserIDPlaceholder {
+			if isBound(seg, bound) {
 				s.user = i
+				s.binds = append(s.binds, seg)
 			}
 		default:
 			kinds[i] = kindLiteral
@@ -49,14 +54,15 @@ func shapeOf(route string) shape {
 
 func (s shape) greedy() bool { return strings.HasSuffix(s.kinds, string(kindGreedy)) }
 
-// sameUser reports whether s and u bind {userId} to the same segment under
-// the same literal prefix: then the user id written into s's resource can
-// only reach that user's paths of u.
+// sameUser reports whether s and u hold the same segments up to and
+// including their last bound parameter (ValidateRoute lets only literals
+// and bound parameters come before it): then the values written into s's
+// resource can only reach the same token's paths of u.
 func (s shape) sameUser(u shape) bool {
 	if s.user < 0 || s.user != u.user {
 		return false
 	}
-	for i := range s.user {
+	for i := range s.user + 1 {
 		if s.segs[i] != u.segs[i] {
 			return false
 		}
@@ -76,17 +82,53 @@ func (s shape) sameUser(u shape) bool {
 // such path out. It never says false where a path exists, so the rules built
 // on it may refuse a safe set but never accept an unsafe one. Terraform
 // (modules/route-rules) computes the same function, case for case.
-func reaches(a, b shape) bool {
+func reaches(a, b shape) bool { return reach(a, b, false) }
+
+// allowReaches is reaches for a's Allow resource, where a bound parameter
+// is the token's value: one segment without "/", which may equal any
+// segment, but no "*".
+func allowReaches(a, b shape) bool { return reach(a, b, true) }
+
+func reach(a, b shape, allow bool) bool {
 	if a.verb != b.verb || a.key == b.key {
 		return false
 	}
-	first := strings.IndexFunc(a.kinds, func(k rune) bool { return k != kindLiteral })
-	if first < 0 {
+	// star: segment i of a is a "*" of the resource, not one segment (a
+	// literal, or in allow a bound value).
+	star := func(i int) bool { return a.kinds[i] != kindLiteral && !(allow && slices.Contains(a.binds, a.segs[i])) }
+	literal := func(i int) bool { return a.kinds[i] == kindLiteral }
+	first, last := -1, -1
+	for i := range a.segs {
+		if star(i) {
+			last = i
+			if first < 0 {
+				first = i
+			}
+		}
+	}
+	na, nb := len(a.segs), len(b.segs)
+	if first < 0 && (!allow || len(a.binds) == 0) {
 		// A pattern without "*" is one path, which API Gateway gives to a
 		// itself: an all-literal resource beats every other that matches.
 		return false
 	}
-	na, nb := len(a.segs), len(b.segs)
+	if first < 0 {
+		// Literals and bound values only: paths of a's own length.
+		if b.greedy() {
+			if nb > na {
+				return false
+			}
+			for i := range nb - 1 {
+				if literal(i) && b.kinds[i] == kindLiteral && a.segs[i] != b.segs[i] {
+					return false
+				}
+			}
+			return true
+		}
+		if nb != na {
+			return false
+		}
+	}
 	fixed := nb // b's segments before its greedy tail, if any
 	if b.greedy() {
 		fixed = nb - 1
@@ -99,7 +141,7 @@ func reaches(a, b shape) bool {
 		// and goes to b only if b's kinds come first (a tie is a conflict
 		// API Gateway refuses; count it as reaching).
 		for i := range na {
-			if a.kinds[i] == kindLiteral && b.kinds[i] == kindLiteral && a.segs[i] != b.segs[i] {
+			if literal(i) && b.kinds[i] == kindLiteral && a.segs[i] != b.segs[i] {
 				return false
 			}
 		}
@@ -108,18 +150,17 @@ func reaches(a, b shape) bool {
 	// The path is longer than a's pattern: only a's literal prefix (before
 	// its first "*") and suffix (after its last) are at fixed places.
 	for i := range first {
-		if i < fixed && b.kinds[i] == kindLiteral && b.segs[i] != a.segs[i] {
+		if i < fixed && literal(i) && b.kinds[i] == kindLiteral && b.segs[i] != a.segs[i] {
 			return false
 		}
 	}
 	if b.greedy() {
 		return true // a's suffix can fall in b's tail
 	}
-	last := strings.LastIndexFunc(a.kinds, func(k rune) bool { return k != kindLiteral })
 	suffix := na - last - 1
 	for j := range suffix {
 		i := nb - suffix + j
-		if b.kinds[i] == kindLiteral && b.segs[i] != a.segs[last+1+j] {
+		if literal(last+1+j) && b.kinds[i] == kindLiteral && b.segs[i] != a.segs[last+1+j] {
 			return false
 		}
 	}

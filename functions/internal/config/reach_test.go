@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -12,30 +13,7 @@ import (
 // rather than a, reaches(a, b) must say true. A false there would let a
 // rule accept an unsafe set.
 func TestReachesNeverMisses(t *testing.T) {
-	segs := []string{"x", "y", "{p}", "{userId}"}
-	var routes []string
-	var grow func(prefix []string)
-	grow = func(prefix []string) {
-		if len(prefix) > 0 {
-			routes = append(routes, "GET/"+strings.Join(prefix, "/"))
-			if prefix[len(prefix)-1] != "*" {
-				routes = append(routes, "GET/"+strings.Join(prefix, "/")+"/*")
-			}
-		}
-		if len(prefix) == 3 {
-			return
-		}
-		for _, s := range segs {
-			grow(append(prefix, s))
-		}
-	}
-	grow(nil)
-	var valid []shape
-	for _, r := range routes {
-		if ValidateRoute(r) == nil {
-			valid = append(valid, shapeOf(r))
-		}
-	}
+	valid := routeGrid([]string{"x", "y", "{p}", "{userId}"}, nil)
 	paths := concretePaths([]string{"x", "y", "z"}, 5)
 	checked := 0
 	for _, a := range valid {
@@ -54,6 +32,66 @@ func TestReachesNeverMisses(t *testing.T) {
 	if checked < 100 {
 		t.Fatalf("only %d pairs checked", checked)
 	}
+}
+
+// TestAllowReachesNeverMisses is TestReachesNeverMisses for the Allow
+// resource with a bound parameter {t} (path_claims): a bound value is one
+// segment, any, and never spans "/".
+func TestAllowReachesNeverMisses(t *testing.T) {
+	valid := routeGrid([]string{"x", "{p}", "{t}", "{userId}"}, []string{"t"})
+	paths := concretePaths([]string{"x", "y", "z"}, 5)
+	checked := 0
+	for _, a := range valid {
+		for _, b := range valid {
+			if a.key == b.key || allowReaches(a, b) {
+				continue
+			}
+			pat := make([]string, len(a.segs))
+			for i, s := range a.segs {
+				switch {
+				case a.kinds[i] == kindLiteral:
+					pat[i] = s
+				case slices.Contains(a.binds, s):
+					pat[i] = "+" // one segment
+				default:
+					pat[i] = "*"
+				}
+			}
+			for _, p := range paths {
+				if glob(a.verb+"/"+strings.Join(pat, "/"), a.verb+"/"+strings.Join(p, "/")) && templateMatch(b, p) && !(templateMatch(a, p) && a.kinds < b.kinds) {
+					t.Fatalf("allowReaches(%s, %s) = false, but %q matches the first's Allow and goes to the second", a.key, b.key, p)
+				}
+			}
+			checked++
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d pairs checked", checked)
+	}
+}
+
+// routeGrid returns the shapes of every valid GET route of 1 to 3 of segs,
+// with and without a final "*"; bound as ValidateRoute takes it.
+func routeGrid(segs, bound []string) []shape {
+	var valid []shape
+	var grow func(prefix []string)
+	grow = func(prefix []string) {
+		if len(prefix) > 0 {
+			for _, r := range []string{"GET/" + strings.Join(prefix, "/"), "GET/" + strings.Join(prefix, "/") + "/*"} {
+				if ValidateRoute(r, bound...) == nil {
+					valid = append(valid, shapeOf(r, bound))
+				}
+			}
+		}
+		if len(prefix) == 3 {
+			return
+		}
+		for _, s := range segs {
+			grow(append(prefix, s))
+		}
+	}
+	grow(nil)
+	return valid
 }
 
 // TestReachesExact pins the answers the rules rely on to accept the shapes
@@ -77,7 +115,7 @@ func TestReachesExact(t *testing.T) {
 		{"GET/{a}", "GET/", false},
 	}
 	for _, tc := range cases {
-		if got := reaches(shapeOf(tc.a), shapeOf(tc.b)); got != tc.want {
+		if got := reaches(shapeOf(tc.a, nil), shapeOf(tc.b, nil)); got != tc.want {
 			t.Errorf("reaches(%s, %s) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	}
@@ -117,6 +155,15 @@ func globMatch(a shape, p []string) bool {
 func glob(pattern, s string) bool {
 	if pattern == "" {
 		return s == ""
+	}
+	if pattern[0] == '+' {
+		// One segment: a run of one or more characters but "/".
+		for i := 1; i <= len(s) && s[i-1] != '/'; i++ {
+			if glob(pattern[1:], s[i:]) {
+				return true
+			}
+		}
+		return false
 	}
 	if pattern[0] == '*' {
 		for i := 0; i <= len(s); i++ {

@@ -9,29 +9,32 @@ import (
 // RouteConflicts returns one line for each way the policy of routes could
 // grant a path that API Gateway routes to a route the token does not earn,
 // or hide a route it does earn; none means the set is sound. issuers are
-// the configured issuer names (a route naming none accepts them all).
+// the configured issuer names (a route naming none accepts them all), bound
+// the parameter names they bind to a claim besides userId (BoundParams).
 //
-// The policy (package policy) allows each route a token earns, with
-// {userId} written as the token's user id and every other parameter as
-// "*", and denies each route it does not earn, with every parameter as "*".
-// A Deny wins in API Gateway, so a wildcard never reaches a route the token
-// does not earn. Three things remain to check:
+// The policy (package policy) allows each route a token earns, with each
+// bound parameter ({userId}, {tenantId}, ...) written as the token's value
+// and every other parameter as "*", and denies each route it does not earn,
+// with every parameter as "*". A Deny wins in API Gateway, so a wildcard
+// never reaches a route the token does not earn. What remains to check:
 //
 //   - API Gateway's tree holds one variable per parent;
-//   - with two or more issuers a {userId} route names exactly one, since two
-//     issuers may mint the same user id for different people;
-//   - no route's resource reaches another user's paths of a {userId} route,
-//     unless it binds {userId} at the same segment under the same literals
-//     (only literals may precede {userId}: ValidateRoute);
+//   - with two or more issuers a route with a bound parameter names exactly
+//     one, since two issuers may mint the same value for different people;
+//   - no route's resource reaches another token's paths of a route with a
+//     bound parameter, unless it holds the same segments up to the last
+//     bound one (only literals and bound parameters may precede a bound
+//     parameter: ValidateRoute);
 //   - no Deny hides a route that the token earns: when route u's pattern
-//     reaches paths of route e, every token that earns e earns u.
+//     reaches paths of route e, every token that earns e earns u (its
+//     scopes, one of its groups, its issuers, its bound parameters).
 //
 // Terraform's modules/route-rules returns the same lines for the same set;
 // testdata/route_sets.json holds the cases both are tested against.
-func RouteConflicts(routes []Route, issuers []string) []string {
+func RouteConflicts(routes []Route, issuers []string, bound ...string) []string {
 	shapes := make([]shape, len(routes))
 	for i, r := range routes {
-		shapes[i] = shapeOf(r.Route)
+		shapes[i] = shapeOf(r.Route, bound)
 	}
 	var out []string
 	for i := range shapes {
@@ -42,9 +45,13 @@ func RouteConflicts(routes []Route, issuers []string) []string {
 		}
 	}
 	for i, r := range routes {
-		if len(issuers) > 1 && shapes[i].user >= 0 && len(r.Issuers) != 1 {
-			out = append(out, fmt.Sprintf("route %q holds %s: with %d issuers it must name exactly one of them (two issuers may mint the same user id)",
-				shapes[i].key, UserIDPlaceholder, len(issuers)))
+		if s := shapes[i]; len(issuers) > 1 && len(s.binds) > 0 && len(r.Issuers) != 1 {
+			what := "value"
+			if s.binds[0] == UserIDPlaceholder {
+				what = "user id"
+			}
+			out = append(out, fmt.Sprintf("route %q holds %s: with %d issuers it must name exactly one of them (two issuers may mint the same %s)",
+				s.key, s.binds[0], len(issuers), what))
 		}
 	}
 	for i, u := range routes {
@@ -53,11 +60,16 @@ func RouteConflicts(routes []Route, issuers []string) []string {
 			if !reaches(a, b) {
 				continue
 			}
-			if b.user >= 0 && !a.sameUser(b) {
+			switch {
+			case b.user < 0 || a.sameUser(b) || !allowReaches(a, b):
+			case len(b.binds) == 1 && b.binds[0] == UserIDPlaceholder:
 				out = append(out, fmt.Sprintf("routes %q and %q: the first can reach other users' paths of the second; bind %s at the same segment, after the same literal segments",
 					a.key, b.key, UserIDPlaceholder))
+			default:
+				out = append(out, fmt.Sprintf("routes %q and %q: the first can reach other tokens' paths of the second; hold %s at the same segments, after the same literal segments",
+					a.key, b.key, strings.Join(b.binds, ",")))
 			}
-			if fix := earnFix(u, e, issuers); fix != "" {
+			if fix := earnFix(u, e, a, b, issuers); fix != "" {
 				out = append(out, fmt.Sprintf("routes %q and %q: the first's Deny can hide the second from a token that earns only the second; %s",
 					a.key, b.key, fix))
 			}
@@ -95,9 +107,9 @@ func variable(seg string) string {
 	return seg
 }
 
-// earnFix says what e must require so that every token earning e earns u
-// too, or "" when it already does.
-func earnFix(u, e Route, issuers []string) string {
+// earnFix says what e (shape es) must require so that every token earning e
+// earns u (shape us) too, or "" when it already does.
+func earnFix(u, e Route, us, es shape, issuers []string) string {
 	var fixes []string
 	var scopes []string
 	for _, s := range u.Scopes {
@@ -109,9 +121,25 @@ func earnFix(u, e Route, issuers []string) string {
 		slices.Sort(scopes)
 		fixes = append(fixes, "add scopes "+strings.Join(scopes, ",")+" to the second")
 	}
+	// A token holds one of u's groups if it holds one of e's, each of
+	// which is one of u's.
+	if len(u.Groups) > 0 && (len(e.Groups) == 0 || slices.ContainsFunc(e.Groups, func(g string) bool { return !slices.Contains(u.Groups, g) })) {
+		fixes = append(fixes, "name on the second only groups among "+strings.Join(orAll(u.Groups, nil), ","))
+	}
 	uIss, eIss := orAll(u.Issuers, issuers), orAll(e.Issuers, issuers)
 	if slices.ContainsFunc(eIss, func(n string) bool { return !slices.Contains(uIss, n) }) {
 		fixes = append(fixes, "name on the second only issuers among "+strings.Join(uIss, ","))
+	}
+	// A token without the claim of a bound parameter earns no route that
+	// holds it; every token has a user id.
+	var params []string
+	for _, p := range us.binds {
+		if p != UserIDPlaceholder && !slices.Contains(es.binds, p) {
+			params = append(params, p)
+		}
+	}
+	if len(params) > 0 {
+		fixes = append(fixes, "hold "+strings.Join(params, ",")+" in the second too")
 	}
 	return strings.Join(fixes, " and ")
 }

@@ -48,8 +48,26 @@ func New(log *slog.Logger, cfg *config.Hello, cors CORS) *Handler {
 }
 
 type greeting struct {
-	Message string `json:"message"`
-	UserID  string `json:"userId"`
+	Message string            `json:"message"`
+	UserID  string            `json:"userId"`
+	Claims  map[string]string `json:"claims,omitempty"` // the issuer's forwarded claims (context_claims)
+}
+
+// forwarded returns the context's forwarded claims (config.Issuer
+// ContextClaims), so the demo shows what a backend receives; nil without.
+func forwarded(ctx map[string]any) map[string]string {
+	var out map[string]string
+	for k, v := range ctx {
+		s, ok := v.(string)
+		if !ok || slices.Contains(config.ReservedContextKeys, k) {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[k] = s
+	}
+	return out
 }
 
 // noIdentity is the 401 body behind a route without the authorizer.
@@ -75,7 +93,8 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 		return h.respond(403, failure{Message: "Forbidden"}), nil
 	}
 	h.log.LogAttrs(ctx, slog.LevelInfo, "greet", slog.String("requestId", req.RequestContext.RequestID))
-	return h.respond(200, greeting{Message: "Hello, " + principal + "!", UserID: principal}), nil
+	return h.respond(200, greeting{Message: "Hello, " + principal + "!", UserID: principal,
+		Claims: forwarded(req.RequestContext.Authorizer)}), nil
 }
 
 // check returns the principal req may be greeted as, or why not: an error

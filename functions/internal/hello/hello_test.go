@@ -36,6 +36,9 @@ func TestHandle(t *testing.T) {
 	}{
 		{"greets", nil, map[string]interface{}{"principalId": "user-1", "userId": "user-1"}, "user-1", 200,
 			`{"message":"Hello, user-1!","userId":"user-1"}`, "INFO", nil},
+		{"forwarded claims shown, built-in keys not", nil, map[string]interface{}{"principalId": "user-1", "userId": "user-1",
+			"issuerName": "cognito", "scope": "read", "integrationLatency": 3, "email": "a@example.com", "tenant": "acme"}, "user-1", 200,
+			`{"message":"Hello, user-1!","userId":"user-1","claims":{"email":"a@example.com","tenant":"acme"}}`, "INFO", nil},
 		{"other user", nil, ctxOf("user-1"), "user-2", 403, `{"message":"Forbidden"}`, "WARN", ErrOtherUser},
 		{"no path user", nil, ctxOf("user-1"), "", 403, `{"message":"Forbidden"}`, "WARN", ErrOtherUser},
 		// An open route (authorization NONE): no identity, a clear 401.

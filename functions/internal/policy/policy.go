@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -16,54 +17,90 @@ import (
 var (
 	ErrMethodARN = errors.New("malformed methodArn")
 	ErrUserID    = errors.New("unsafe user id")
+	ErrPathValue = errors.New("unsafe bound path value") // a path_claims value ValidUserID refuses
 	ErrRoute     = errors.New("invalid route")
 	ErrNoRoute   = errors.New("no route earned") // answered with the explicit Deny (403)
 )
 
-// template is one compiled route: its Allow resource is before + user id +
-// after, or before alone for an open route; its Deny resource is deny.
+// template is one compiled route: its Allow resource is pieces[0], then
+// for each bound parameter the token's value and the next piece; its Deny
+// resource is deny.
 type template struct {
-	before, after string
-	user          bool
-	deny          string // every parameter, {userId} included, as "*"
-	scopes        []string
-	issuers       []string
+	pieces  []string // len(params)+1 literal runs, other parameters as "*"
+	params  []string // bound parameter names in order, "userId" included
+	deny    string   // every parameter, bound ones included, as "*"
+	scopes  []string
+	issuers []string
+	groups  []string
 }
 
 // Builder makes the authorizer response for a fixed list of routes.
 type Builder struct {
 	templates []template
+	// denies holds each template's Deny resource for the last prefix seen:
+	// a function serves one API and stage, so they are built once.
+	denies atomic.Pointer[prefixed]
+}
+
+// prefixed is the Deny resource of each template under one ARN prefix.
+type prefixed struct {
+	prefix string
+	deny   []string
+}
+
+// denyResources returns the Deny resource of each template under prefix.
+func (b *Builder) denyResources(prefix string) []string {
+	if p := b.denies.Load(); p != nil && p.prefix == prefix {
+		return p.deny
+	}
+	p := &prefixed{prefix: prefix, deny: make([]string, len(b.templates))}
+	for i, t := range b.templates {
+		p.deny[i] = prefix + t.deny
+	}
+	b.denies.Store(p)
+	return p.deny
 }
 
 // NewBuilder compiles routes as config validated them: {userId} is replaced
-// by the user id, other parameters become "*", a final "*" stays. It checks
-// the routes with config.ValidateRoute and config.RouteConflicts again, so
-// a harness that builds routes by hand meets the same rules of shape and
-// scope; the rules that need the configured issuers are config's alone.
-func NewBuilder(routes []config.Route) (*Builder, error) {
+// by the user id and each parameter of bound (the issuers' path_claims,
+// config.BoundParams) by the token's value, other parameters become "*", a
+// final "*" stays. It checks the routes with config.ValidateRoute and
+// config.RouteConflicts again, so a harness that builds routes by hand meets
+// the same rules of shape and scope; the rules that need the configured
+// issuers are config's alone.
+func NewBuilder(routes []config.Route, bound ...string) (*Builder, error) {
 	if len(routes) == 0 {
 		return nil, fmt.Errorf("create builder: no routes: %w", ErrRoute)
 	}
 	b := &Builder{}
 	for _, r := range routes {
-		if err := config.ValidateRoute(r.Route); err != nil {
+		if err := config.ValidateRoute(r.Route, bound...); err != nil {
 			return nil, fmt.Errorf("create builder: %w: %w", ErrRoute, err)
 		}
 		segs := strings.Split(r.Route, "/")
 		deny := slices.Clone(segs)
+		t := template{scopes: slices.Clone(r.Scopes), issuers: slices.Clone(r.Issuers), groups: slices.Clone(r.Groups)}
+		piece := []string{}
 		for i, s := range segs {
-			if strings.HasPrefix(s, "{") {
-				deny[i] = "*"
-				if s != config.UserIDPlaceholder {
-					segs[i] = "*"
-				}
+			if !strings.HasPrefix(s, "{") {
+				piece = append(piece, s)
+				continue
 			}
+			deny[i] = "*"
+			name := s[1 : len(s)-1]
+			if s != config.UserIDPlaceholder && !slices.Contains(bound, name) {
+				piece = append(piece, "*")
+				continue
+			}
+			t.pieces = append(t.pieces, strings.Join(append(piece, ""), "/"))
+			t.params = append(t.params, name)
+			piece = []string{""}
 		}
-		t := template{deny: strings.Join(deny, "/"), scopes: slices.Clone(r.Scopes), issuers: slices.Clone(r.Issuers)}
-		t.before, t.after, t.user = strings.Cut(strings.Join(segs, "/"), config.UserIDPlaceholder)
+		t.pieces = append(t.pieces, strings.Join(piece, "/"))
+		t.deny = strings.Join(deny, "/")
 		b.templates = append(b.templates, t)
 	}
-	if c := config.RouteConflicts(routes, nil); len(c) > 0 {
+	if c := config.RouteConflicts(routes, nil, bound...); len(c) > 0 {
 		return nil, fmt.Errorf("create builder: %w: %s", ErrRoute, strings.Join(c, "; "))
 	}
 	return b, nil
@@ -77,24 +114,32 @@ func NewBuilder(routes []config.Route) (*Builder, error) {
 // over any Allow. config.RouteConflicts guarantees that no Deny covers a
 // path of an earned route.
 //
-// A user id unsafe to write into a resource (ValidUserID) gets no answer
-// and its error. A token that earns no route gets one Deny on the whole API
-// and stage, which the gateway caches and answers with 403, and ErrNoRoute.
+// A user id or bound value unsafe to write into a resource (ValidUserID)
+// gets no answer and its error. A token that earns no route gets one Deny
+// on the whole API and stage, which the gateway caches and answers with
+// 403, and ErrNoRoute.
+//
+// The context carries userId, scope, clientId, issuer and issuerName, and
+// the issuer's forwarded claims (c.Context) under their own keys, which
+// config keeps apart from these.
 func (b *Builder) Response(arn MethodARN, c token.Claims) (events.APIGatewayCustomAuthorizerResponse, error) {
 	if err := ValidUserID(c.UserID); err != nil {
 		return events.APIGatewayCustomAuthorizerResponse{}, err
 	}
-	var allow, deny []string
-	for _, t := range b.templates {
+	for _, v := range c.Bound {
+		if err := ValidUserID(v); err != nil {
+			return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("check bound value: %w: %w", ErrPathValue, err)
+		}
+	}
+	denies := b.denyResources(arn.Prefix)
+	allow := make([]string, 0, len(b.templates))
+	var deny []string
+	for i, t := range b.templates {
 		if !t.earnedBy(c) {
-			deny = appendNew(deny, arn.Prefix+t.deny)
+			deny = appendNew(deny, denies[i])
 			continue
 		}
-		r := arn.Prefix + t.before
-		if t.user {
-			r += c.UserID + t.after
-		}
-		allow = appendNew(allow, r)
+		allow = appendNew(allow, t.allow(arn.Prefix, c))
 	}
 	var err error
 	statements := []events.IAMPolicyStatement{{Action: invoke, Effect: "Allow", Resource: allow}}
@@ -105,19 +150,19 @@ func (b *Builder) Response(arn MethodARN, c token.Claims) (events.APIGatewayCust
 	case len(deny) > 0:
 		statements = append(statements, events.IAMPolicyStatement{Action: invoke, Effect: "Deny", Resource: deny})
 	}
+	ctx := make(map[string]any, 5+len(c.Context))
+	for k, v := range c.Context {
+		ctx[k] = v
+	}
+	// Written last: the built-in keys win, whatever a harness passed.
+	ctx["userId"], ctx["scope"], ctx["clientId"], ctx["issuer"], ctx["issuerName"] = c.UserID, c.Scope, c.ClientID, c.Issuer, c.IssuerName
 	return events.APIGatewayCustomAuthorizerResponse{
 		PrincipalID: c.UserID,
 		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
 			Version:   "2012-10-17",
 			Statement: statements,
 		},
-		Context: map[string]any{
-			"userId":     c.UserID,
-			"scope":      c.Scope,
-			"clientId":   c.ClientID,
-			"issuer":     c.Issuer,
-			"issuerName": c.IssuerName,
-		},
+		Context: ctx,
 	}, err
 }
 
@@ -131,6 +176,8 @@ func appendNew(list []string, s string) []string {
 	return append(list, s)
 }
 
+// earnedBy: the token comes from one of t's issuers, carries all its
+// scopes, holds one of its groups and a value for each bound parameter.
 func (t template) earnedBy(c token.Claims) bool {
 	if len(t.issuers) > 0 && !slices.Contains(t.issuers, c.IssuerName) {
 		return false
@@ -140,7 +187,40 @@ func (t template) earnedBy(c token.Claims) bool {
 			return false
 		}
 	}
+	if len(t.groups) > 0 && !slices.ContainsFunc(t.groups, func(g string) bool { return slices.Contains(c.Groups, g) }) {
+		return false
+	}
+	for _, p := range t.params {
+		if _, ok := c.Bound[p]; !ok && p != "userId" {
+			return false
+		}
+	}
 	return true
+}
+
+// allow is t's Allow resource under prefix for c, built in one allocation.
+func (t template) allow(prefix string, c token.Claims) string {
+	n := len(prefix) + len(t.pieces[0])
+	for i, p := range t.params {
+		n += len(value(c, p)) + len(t.pieces[i+1])
+	}
+	var r strings.Builder
+	r.Grow(n)
+	r.WriteString(prefix)
+	r.WriteString(t.pieces[0])
+	for i, p := range t.params {
+		r.WriteString(value(c, p))
+		r.WriteString(t.pieces[i+1])
+	}
+	return r.String()
+}
+
+// value is what the policy writes for bound parameter p.
+func value(c token.Claims, p string) string {
+	if p == "userId" {
+		return c.UserID
+	}
+	return c.Bound[p]
 }
 
 // MethodARN is the part of an execute-api method ARN the policy is built

@@ -16,6 +16,13 @@ type Claims struct {
 	ClientID   string   // client_id, else cid, else ""
 	Scope      string   // "scope", else "scp": as the token says (an array joined by spaces)
 	Scopes     []string // every scope of "scope" and "scp"
+
+	// What the issuer's groups_claim, path_claims and context_claims map
+	// (config.Issuer); empty when it maps none or the token lacks them.
+	Groups  []string          // the groups claim: an array, or a string split on spaces
+	Bound   map[string]string // path parameter → the token's value (unchecked: policy checks it)
+	Context map[string]string // context key → the forwarded claim
+	Omitted []string          // "key: claim why" of each forwarded claim left out, for the log
 }
 
 // claimSet is the payload as read before the signature is checked: the

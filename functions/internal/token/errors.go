@@ -24,6 +24,8 @@ var (
 	ErrTokenUse    = errors.New("token_use mismatch")
 	ErrScope       = errors.New("required scope missing")
 	ErrUserIDClaim = errors.New("user id claim missing or not a string")
+	ErrGroupsClaim = errors.New("groups claim of the wrong type")
+	ErrPathClaim   = errors.New("path claim not a string")
 
 	// ErrUnknownIssuer: "iss" names no configured issuer. It is an
 	// ErrIssuer too; no key is looked up for such a token.

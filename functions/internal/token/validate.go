@@ -60,5 +60,8 @@ func (v *Verifier) validate(c *claimSet, iss *issuer) (Claims, error) {
 	case c.cid.ok:
 		out.ClientID = c.cid.value
 	}
+	if err := c.mapped(iss.cfg, &out); err != nil {
+		return Claims{}, err
+	}
 	return out, nil
 }

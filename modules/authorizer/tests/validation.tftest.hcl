@@ -371,3 +371,169 @@ run "key_table_grants_are_narrow" {
     error_message = "the customer key only through DynamoDB in the region (kms:ViaService)"
   }
 }
+
+# Issue 20: groups, tenant-bound paths, forwarded claims (functions/internal/config/claims.go).
+run "groups_tenants_and_forwarded_claims" {
+  command = plan
+  variables {
+    issuers = {
+      cognito = {
+        issuer         = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example"
+        client_ids     = ["client-1"]
+        groups_claim   = ["cognito:groups"]
+        path_claims    = { tenantId = "custom:tenant_id" }
+        context_claims = { email = "email", tenant = "custom:tenant_id" }
+      }
+      keycloak = {
+        issuer       = "https://sso.example.com/realms/orders"
+        audiences    = ["orders"]
+        groups_claim = ["realm_access", "roles"]
+      }
+    }
+    routes = {
+      "GET /tenants/{tenantId}/orders"              = { issuers = ["cognito"] }
+      "DELETE /tenants/{tenantId}/orders/{orderId}" = { issuers = ["cognito"], groups = ["admins"] }
+      "GET /admin/reports"                          = { groups = ["admin", "https://example.com/roles/admin"] }
+    }
+  }
+  assert {
+    condition     = jsondecode(output.environment["ISSUERS"])[0].groups_claim == ["cognito:groups"] && jsondecode(output.environment["ISSUERS"])[0].path_claims == { tenantId = "custom:tenant_id" }
+    error_message = "groups_claim and path_claims reach ISSUERS"
+  }
+  assert {
+    condition     = !contains(keys(jsondecode(output.environment["ISSUERS"])[1]), "path_claims")
+    error_message = "an issuer without path_claims leaves them out of ISSUERS"
+  }
+  assert {
+    condition     = length([for r in jsondecode(output.environment["ROUTES"]) : r if try(r.groups, []) == ["admins"]]) == 1
+    error_message = "route groups reach ROUTES, and only where set"
+  }
+  assert {
+    condition     = sum([for k, v in output.environment : length("${k}${v}")]) < 1024
+    error_message = "two issuers with groups, a tenant and forwarded claims, and three routes, fit in 1 KB of the 4 KB environment"
+  }
+}
+
+run "groups_claim_too_deep" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], groups_claim = ["a", "b", "c", "d", "e"] } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "groups_claim_empty" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], groups_claim = [] } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "groups_claim_space" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], groups_claim = ["my groups"] } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "route_group_with_space" {
+  command = plan
+  variables {
+    routes = { "GET /admin" = { groups = ["Domain Admins"] } }
+  }
+  expect_failures = [var.routes]
+}
+
+run "path_claims_binds_user_id" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], path_claims = { userId = "uid" } } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "path_claims_registered_claim" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], path_claims = { tenantId = "iss" } } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "context_claims_reserved_key" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], context_claims = { issuerName = "email" } } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "context_claims_reserved_key_other_case" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], context_claims = { USERID = "email" } } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "context_claims_api_gateway_key" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], context_claims = { principalId = "email" } } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "context_claims_key_dash" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], context_claims = { "e-mail" = "email" } } }
+  }
+  expect_failures = [var.issuers]
+}
+
+run "bound_parameter_after_unbound" {
+  command = plan
+  variables {
+    issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], path_claims = { tenantId = "tid" } } }
+    routes  = { "GET /{region}/tenants/{tenantId}" = {} }
+  }
+  expect_failures = [aws_api_gateway_authorizer.this]
+}
+
+run "bound_route_of_issuer_without_the_claim" {
+  command = plan
+  variables {
+    issuers = {
+      okta    = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], path_claims = { tenantId = "tid" } }
+      cognito = { issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example", client_ids = ["c"] }
+    }
+    routes = { "GET /tenants/{tenantId}" = { issuers = ["cognito"] } }
+  }
+  expect_failures = [aws_api_gateway_authorizer.this]
+}
+
+run "bound_route_two_issuers" {
+  command = plan
+  variables {
+    issuers = {
+      okta    = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], path_claims = { tenantId = "tid" } }
+      cognito = { issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example", client_ids = ["c"], path_claims = { tenantId = "custom:tenant_id" } }
+    }
+    routes = { "GET /tenants/{tenantId}" = {} }
+  }
+  expect_failures = [aws_api_gateway_authorizer.this]
+}
+
+run "groups_child_hidden_by_parent" {
+  command = plan
+  variables {
+    routes = {
+      "GET /projects/{projectId}"         = { groups = ["admins"] }
+      "GET /projects/{projectId}/secrets" = { groups = ["admins", "auditors"] }
+    }
+  }
+  expect_failures = [aws_api_gateway_authorizer.this]
+}

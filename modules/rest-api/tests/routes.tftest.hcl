@@ -212,3 +212,32 @@ run "statement_ids_name_the_stage" {
     error_message = "the statement id hashes the API, the stage and the route"
   }
 }
+
+# Issue 20: forwarded claims reach HTTP backends as X-Claim-<key>; routes pass their groups on.
+run "forwarded_claims_and_groups" {
+  command = plan
+  variables {
+    forwarded_context_keys = ["email", "tenant_id"]
+    routes = {
+      "GET /status"                     = { http_url = "http://127.0.0.1:8081/status" }
+      "GET /tenants/{tenantId}/reports" = { http_url = "https://reports.example.com/{tenantId}", groups = ["admins"] }
+    }
+  }
+  assert {
+    condition = (aws_api_gateway_integration.this["GET /status"].request_parameters["integration.request.header.X-Claim-email"] == "context.authorizer.email" &&
+    aws_api_gateway_integration.this["GET /status"].request_parameters["integration.request.header.X-Claim-tenant-id"] == "context.authorizer.tenant_id")
+    error_message = "each forwarded context key is a header X-Claim-<key>, _ written -"
+  }
+  assert {
+    condition     = output.authorizer_routes["GET /tenants/{tenantId}/reports"].groups == tolist(["admins"])
+    error_message = "a route's groups reach the authorizer's routes"
+  }
+}
+
+run "forwarded_context_key_charset" {
+  command = plan
+  variables {
+    forwarded_context_keys = ["e-mail"]
+  }
+  expect_failures = [var.forwarded_context_keys]
+}

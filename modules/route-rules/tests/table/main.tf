@@ -13,8 +13,9 @@ module "case" {
   source   = "../.."
   for_each = local.cases
 
-  routes  = { for k, r in each.value.routes : k => { scopes = try(r.scopes, []), issuers = try(r.issuers, []) } }
+  routes  = { for k, r in each.value.routes : k => { scopes = try(r.scopes, []), issuers = try(r.issuers, []), groups = try(r.groups, []) } }
   issuers = each.value.issuers
+  bound   = try(each.value.bound, [])
 }
 
 output "cases" {
