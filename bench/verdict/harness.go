@@ -61,6 +61,7 @@ type Harness struct {
 var Harnesses = []Harness{
 	{"floor", "crypto/rsa (crypto/ecdsa) verify only", []string{"RS256", "ES256"}, NewFloor},
 	{"ours", "this project: authorizer.Handle (the Lambda handler) + the runtime's JSON encoding", []string{"RS256", "ES256"}, NewOurs},
+	{"ours-20routes", "this project: authorizer.Handle with 20 routes (groups, a bound {tenantId}) + the runtime's JSON encoding", []string{"RS256", "ES256"}, NewOurs20},
 	{"ours-verifier", "this project: token.Verifier only", []string{"RS256", "ES256"}, NewOursVerifier},
 	{"golang-jwt", "golang-jwt/jwt v5.3.1 + keyfunc v3.9.1", []string{"RS256", "ES256"}, NewGolangJWT},
 	{"jwx", "lestrrat-go/jwx v3.4.0", []string{"RS256", "ES256"}, NewJWX},
@@ -182,6 +183,61 @@ func NewOurs(f *fixture.Fixture, alg string) (Func, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newOurs(f, alg, cfg, nil)
+}
+
+// NewOurs20 is NewOurs with issue 20's route set: 20 routes under
+// /tenants/{tenantId}/, the tenant bound to the token's sub (path_claims),
+// half of them for a group the token holds (its scope claim read as groups)
+// and half for one it does not, so every verdict builds 10 Allows and
+// 10 Denies.
+func NewOurs20(f *fixture.Fixture, alg string) (Func, error) {
+	srv, err := jwksServer(f, alg)
+	if err != nil {
+		return nil, err
+	}
+	issuers, err := json.Marshal([]map[string]any{{
+		"name": "main", "issuer": f.Issuer, "jwks_url": srv.URL + "/jwks.json",
+		"audiences": []string{f.Audience}, "client_ids": []string{f.ClientID},
+		"groups_claim": []string{"scope"}, "path_claims": map[string]string{"tenantId": "sub"},
+	}})
+	if err != nil {
+		return nil, err
+	}
+	var routes []map[string]any
+	for i := range 10 {
+		r := fmt.Sprintf("/tenants/{tenantId}/resource%d/{id}", i)
+		routes = append(routes,
+			map[string]any{"route": "GET" + r, "groups": []string{f.RequiredScope}},
+			map[string]any{"route": "DELETE" + r, "groups": []string{"admins"}})
+	}
+	routesJSON, err := json.Marshal(routes)
+	if err != nil {
+		return nil, err
+	}
+	env := map[string]string{
+		"ISSUERS":                string(issuers),
+		"ROUTES":                 string(routesJSON),
+		"REQUIRED_SCOPES":        f.RequiredScope,
+		"ALLOWED_ALGORITHMS":     alg,
+		"KEYS_CACHE_TTL_SECONDS": "43200",
+		"CLOCK_SKEW_SECONDS":     fmt.Sprint(int(Leeway.Seconds())),
+	}
+	cfg, err := config.FromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		return nil, err
+	}
+	return newOurs(f, alg, cfg, func(r events.APIGatewayCustomAuthorizerResponse) error {
+		if st := r.PolicyDocument.Statement; len(st) != 2 || st[0].Effect != "Allow" || len(st[0].Resource) != 10 || len(st[1].Resource) != 10 {
+			return fmt.Errorf("ours-20routes: want 10 routes allowed and 10 denied, got %+v", st)
+		}
+		return nil
+	})
+}
+
+// newOurs builds the Lambda function's handler from cfg, warmed; check, if
+// set, judges its answer to the fixture's first token.
+func newOurs(f *fixture.Fixture, alg string, cfg *config.Authorizer, check func(events.APIGatewayCustomAuthorizerResponse) error) (Func, error) {
 	h, warmed, err := authorizer.FromConfig(context.Background(), cfg, authorizer.Deps{
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 	})
@@ -203,6 +259,15 @@ func NewOurs(f *fixture.Fixture, alg string) (Func, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
+	if check != nil {
+		resp, err := h.Handle(ctx, *reqs[f.Set(alg).Tokens[0]])
+		if err != nil {
+			return nil, err
+		}
+		if err := check(resp); err != nil {
+			return nil, err
+		}
+	}
 	return func(tok string) (string, error) {
 		req, ok := reqs[tok]
 		if !ok {

@@ -192,6 +192,9 @@ func renderMarkdown(r *Results) string {
 	pr, prV := paired(r, "ours"), paired(r, "ours-verifier")
 	p("| Warm verdict, RS256: whole authorizer path vs bare `crypto/rsa` verify, interleaved verdict by verdict in the same run (`BenchmarkPaired`, median of %d runs) | ≤ %.2f× | **%s** | %s |\n",
 		r.Warm.GoCount, targetWarmRatio, fx(pr), verdictMet(pr <= targetWarmRatio, !math.IsNaN(pr)))
+	pr20 := paired(r, "ours-20routes")
+	p("| Warm verdict, RS256, 20 routes with groups and a bound `{tenantId}` (10 allowed, 10 denied), paired as above | ≤ %.2f× | **%s** | %s |\n",
+		targetWarmRatio, fx(pr20), verdictMet(pr20 <= targetWarmRatio, !math.IsNaN(pr20)))
 	p("| (the same from `BenchmarkVerdict`: ratio of the medians) | — | %s / %s = %s | — |\n", ns(ours), ns(floor), fx(ours/floor))
 	p("| (breakdown) `token.Verifier` alone vs the floor, paired | — | %s | — |\n", fx(prV))
 	p("| Cold start, keys from DynamoDB vs keys from a 100 ms issuer | ≤ %.1f× | %s / %s = **%s** | %s |\n",
