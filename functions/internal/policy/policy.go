@@ -32,6 +32,10 @@ type template struct {
 	scopes  []string
 	issuers []string
 	groups  []string
+	// The earlier templates whose Allow (same pieces and parameters) or
+	// Deny resource is the same string: a resource is listed once, and
+	// comparing indices per verdict costs less than comparing strings.
+	sameAllow, sameDeny []int
 }
 
 // Builder makes the authorizer response for a fixed list of routes.
@@ -98,6 +102,14 @@ func NewBuilder(routes []config.Route, bound ...string) (*Builder, error) {
 		}
 		t.pieces = append(t.pieces, strings.Join(piece, "/"))
 		t.deny = strings.Join(deny, "/")
+		for j, e := range b.templates {
+			if slices.Equal(e.pieces, t.pieces) && slices.Equal(e.params, t.params) {
+				t.sameAllow = append(t.sameAllow, j)
+			}
+			if e.deny == t.deny {
+				t.sameDeny = append(t.sameDeny, j)
+			}
+		}
 		b.templates = append(b.templates, t)
 	}
 	if c := config.RouteConflicts(routes, nil, bound...); len(c) > 0 {
@@ -132,17 +144,29 @@ func (b *Builder) Response(arn MethodARN, c token.Claims) (events.APIGatewayCust
 		}
 	}
 	denies := b.denyResources(arn.Prefix)
-	allow := make([]string, 0, len(b.templates))
-	var deny []string
+	// One array holds both lists: Allows from the front, Denies from the
+	// back (then put back in route order).
+	n := len(b.templates)
+	res := make([]string, n)
+	na, nd := 0, 0
+	var earnedBuf [64]bool
+	earned := earnedBuf[:0]
 	for i, t := range b.templates {
-		if !t.earnedBy(c) {
-			deny = appendNew(deny, denies[i])
-			continue
+		e := t.earnedBy(c)
+		earned = append(earned, e)
+		switch {
+		case !e && !slices.ContainsFunc(t.sameDeny, func(j int) bool { return !earned[j] }):
+			nd++
+			res[n-nd] = denies[i]
+		case e && !slices.ContainsFunc(t.sameAllow, func(j int) bool { return earned[j] }):
+			res[na] = t.allow(arn.Prefix, c)
+			na++
 		}
-		allow = appendNew(allow, t.allow(arn.Prefix, c))
 	}
+	allow, deny := res[:na:na], res[n-nd:]
+	slices.Reverse(deny)
 	var err error
-	statements := []events.IAMPolicyStatement{{Action: invoke, Effect: "Allow", Resource: allow}}
+	statements := append(make([]events.IAMPolicyStatement, 0, 2), events.IAMPolicyStatement{Action: invoke, Effect: "Allow", Resource: allow})
 	switch {
 	case len(allow) == 0:
 		statements = []events.IAMPolicyStatement{{Action: invoke, Effect: "Deny", Resource: []string{arn.Prefix + "*"}}}
@@ -168,13 +192,6 @@ func (b *Builder) Response(arn MethodARN, c token.Claims) (events.APIGatewayCust
 
 // invoke is the one action of every statement.
 var invoke = []string{"execute-api:Invoke"}
-
-func appendNew(list []string, s string) []string {
-	if slices.Contains(list, s) {
-		return list
-	}
-	return append(list, s)
-}
 
 // earnedBy: the token comes from one of t's issuers, carries all its
 // scopes, holds one of its groups and a value for each bound parameter.

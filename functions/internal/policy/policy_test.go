@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -311,6 +312,42 @@ func TestValidUserIDRejects(t *testing.T) {
 	} {
 		if err := ValidUserID(id); !errors.Is(err, ErrUserID) {
 			t.Errorf("%q: err = %v, want ErrUserID", id, err)
+		}
+	}
+}
+
+// TestSameResourceListedOnce: routes that write the same resource (here the
+// same route twice, which config refuses but a harness may build) list it
+// once, in the Allow when earned and in the Deny when not.
+func TestSameResourceListedOnce(t *testing.T) {
+	same := config.Route{Route: "GET/users/{userId}/orders", Issuers: []string{"okta"}}
+	b, err := NewBuilder([]config.Route{same, same, {Route: "GET/status"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := mustARN(t, "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/status")
+	const prefix = "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/"
+	for _, c := range []struct {
+		issuer      string
+		allow, deny []string
+	}{
+		{"okta", []string{prefix + "GET/users/u-1/orders", prefix + "GET/status"}, nil},
+		{"cognito", []string{prefix + "GET/status"}, []string{prefix + "GET/users/*/orders"}},
+	} {
+		resp, err := b.Response(arn, token.Claims{UserID: "u-1", IssuerName: c.issuer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := resp.PolicyDocument.Statement
+		if !slices.Equal(st[0].Resource, c.allow) {
+			t.Errorf("%s: Allow %v, want %v", c.issuer, st[0].Resource, c.allow)
+		}
+		var deny []string
+		if len(st) > 1 {
+			deny = st[1].Resource
+		}
+		if !slices.Equal(deny, c.deny) {
+			t.Errorf("%s: Deny %v, want %v", c.issuer, deny, c.deny)
 		}
 	}
 }

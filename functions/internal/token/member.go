@@ -70,13 +70,60 @@ func (m member) str() (string, bool) {
 	return s, json.Unmarshal(m, &s) == nil
 }
 
-// strs decodes m if it is a JSON array of strings.
+// strs decodes m if it is a JSON array of strings. An array of strings
+// without escapes is read directly, as str reads one (scopes and groups
+// usually are); anything else goes through go-jose's JSON.
 func (m member) strs() ([]string, bool) {
 	if len(m) == 0 || m[0] != '[' {
 		return nil, false
 	}
+	if list, ok := m.plainStrs(); ok {
+		return list, true
+	}
 	var list []string
 	return list, json.Unmarshal(m, &list) == nil
+}
+
+// plainStrs reads m, an array go-jose's JSON has checked, when its elements
+// are all strings without escapes: each is the text between its quotes. It
+// says false for anything else (another element type, an escape).
+func (m member) plainStrs() ([]string, bool) {
+	if bytes.IndexByte(m, '\\') >= 0 {
+		return nil, false
+	}
+	list := make([]string, 0, bytes.Count(m, []byte{'"'})/2)
+	for i := 1; ; i++ {
+		i = skipSpace(m, i)
+		switch {
+		case i >= len(m):
+			return nil, false
+		case m[i] == ']':
+			return list, true
+		case m[i] != '"':
+			return nil, false
+		}
+		end := bytes.IndexByte(m[i+1:], '"')
+		if end < 0 {
+			return nil, false
+		}
+		list = append(list, string(m[i+1:i+1+end]))
+		i = skipSpace(m, i+end+2)
+		if i < len(m) && m[i] == ']' {
+			return list, true
+		}
+		if i >= len(m) || m[i] != ',' {
+			return nil, false
+		}
+	}
+}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON whitespace.
+func skipSpace(m member, i int) int {
+	for i < len(m) && (m[i] == ' ' || m[i] == '\t' || m[i] == '\n' || m[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 // date decodes a NumericDate (exp, nbf, iat) as go-jose does, out-of-range
