@@ -74,7 +74,7 @@ locals {
           sort([a.kindstr, b.kindstr])[0] == b.kindstr
           ) : (
           # a longer path: a's literal prefix and suffix stay in place
-          alltrue([for i in range(max(a.first, 0)) : i >= b.fixed || b.kinds[i] != "a" || b.segs[i] == a.segs[i]]) &&
+          alltrue([for i in range(max(a.first, 0)) : try(i >= b.fixed || b.kinds[i] != "a" || b.segs[i] == a.segs[i], true)]) &&
           (b.greedy || alltrue([for j in range(a.n - a.last - 1) :
             b.kinds[b.n - (a.n - a.last - 1) + j] != "a" || b.segs[b.n - (a.n - a.last - 1) + j] == a.segs[a.last + 1 + j]
           ]))
@@ -93,7 +93,7 @@ locals {
             alltrue([for i in range(a.n) : a.kinds[i] != "a" || b.kinds[i] != "a" || a.segs[i] == b.segs[i]]) &&
             sort([a.kindstr, b.kindstr])[0] == b.kindstr
             ) : (
-            alltrue([for i in range(max(a.afirst, 0)) : i >= b.fixed || a.kinds[i] != "a" || b.kinds[i] != "a" || b.segs[i] == a.segs[i]]) &&
+            alltrue([for i in range(max(a.afirst, 0)) : try(i >= b.fixed || a.kinds[i] != "a" || b.kinds[i] != "a" || b.segs[i] == a.segs[i], true)]) &&
             (b.greedy || alltrue([for j in range(max(a.n - a.alast - 1, 0)) : try(
               a.kinds[a.alast + 1 + j] != "a" || b.kinds[b.n - (a.n - a.alast - 1) + j] != "a" || b.segs[b.n - (a.n - a.alast - 1) + j] == a.segs[a.alast + 1 + j]
             , true)]))

@@ -45,7 +45,8 @@ func TestModuleMultiTenant(t *testing.T) {
 			map[string]any{"route": "DELETE/tenants/{tenantId}/orders/{orderId}", "scopes": none, "issuers": none, "groups": []any{"admins"}},
 			map[string]any{"route": "GET/tenants/{tenantId}/orders", "scopes": none, "issuers": none},
 		},
-		"KEYS_TABLE_NAME": authorizerFn + "-keys",
+		"METRICS_NAMESPACE": "JWTAuthorizer/" + authorizerFn,
+		"KEYS_TABLE_NAME":   authorizerFn + "-keys",
 	})
 
 	ag := apigateway.NewFromConfig(fx.cfg)
