@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"unicode/utf8"
 
-	"github.com/go-jose/go-jose/v4/json"
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
@@ -30,7 +29,7 @@ type Claims struct {
 // user-id claim of whichever issuer "iss" picks. A missing or null claim is
 // nil (ok false); a claim of the wrong type refuses the token.
 type claimSet struct {
-	members
+	*members
 	issuer                      string
 	audience                    jwt.Audience
 	expiry, notBefore, issuedAt *jwt.NumericDate
@@ -55,7 +54,7 @@ func readClaims(payload []byte) (*claimSet, error) {
 		return nil, fmt.Errorf("decode payload: invalid UTF-8: %w", ErrMalformed)
 	}
 	c := &claimSet{members: newMembers()}
-	if err := json.Unmarshal(payload, &c.members); err != nil {
+	if !c.split(payload) {
 		c.release()
 		return nil, fmt.Errorf("read claims: %w", ErrClaims)
 	}
@@ -73,7 +72,7 @@ func readClaims(payload []byte) (*claimSet, error) {
 // release hands the members back for the next token. Nothing read from them
 // keeps a reference: every string and list is a copy.
 func (c *claimSet) release() {
-	releaseMembers(c.members)
+	c.members.release()
 	c.members = nil
 }
 
@@ -88,7 +87,7 @@ func (c *claimSet) typed() string {
 		}
 	}
 	// A null aud is refused, as go-jose's jwt.Audience refuses it.
-	if m, present := ms["aud"]; present {
+	if m, present := ms.lookup("aud"); present {
 		if c.audience, ok = m.audience(); !ok {
 			return "aud"
 		}
