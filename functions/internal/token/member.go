@@ -3,7 +3,6 @@ package token
 import (
 	"bytes"
 	stdjson "encoding/json"
-	"sync"
 
 	"github.com/go-jose/go-jose/v4/json"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -29,24 +28,6 @@ type members struct {
 type field struct {
 	name  []byte
 	value member
-}
-
-// membersPool keeps emptied lists: allocating one per token costs more than
-// typing all the claims.
-var membersPool = sync.Pool{New: func() any { return &members{fields: make([]field, 0, 32)} }}
-
-// newMembers returns an empty list from the pool.
-func newMembers() *members { return membersPool.Get().(*members) }
-
-// release empties ms and returns it to the pool, unless a token with
-// unusually many members grew it: the pool keeps only real-token sizes.
-func (ms *members) release() {
-	if ms == nil || cap(ms.fields) > 64 {
-		return
-	}
-	clear(ms.fields[:cap(ms.fields)])
-	ms.fields, ms.index = ms.fields[:0], nil
-	membersPool.Put(ms)
 }
 
 // linearNames is how many names split compares one by one for duplicates;
@@ -268,11 +249,10 @@ func skipSpace(m member, i int) int {
 	return i
 }
 
-// date decodes a NumericDate (exp, nbf, iat) as go-jose does, out-of-range
-// values refused.
-func (m member) date() (*jwt.NumericDate, bool) {
-	d := new(jwt.NumericDate)
-	return d, d.UnmarshalJSON(m) == nil
+// date decodes a NumericDate (exp, nbf, iat) into d as go-jose does,
+// out-of-range values refused.
+func (m member) date(d *jwt.NumericDate) bool {
+	return d.UnmarshalJSON(m) == nil
 }
 
 // audience decodes "aud": a string or an array of strings.

@@ -69,8 +69,7 @@ func checkSplit(t *testing.T, in string) {
 	}
 	var want map[string]json.RawMessage
 	wantErr := json.Unmarshal([]byte(in), &want)
-	ms := newMembers()
-	defer ms.release()
+	var ms members
 	ok := ms.split([]byte(in))
 	if ok != (wantErr == nil) {
 		t.Fatalf("split(%q) = %v; go-jose: %v", in, ok, wantErr)
