@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -66,16 +65,11 @@ func (b *claimBackend) seen(path string) (map[string]string, bool) {
 // needs the admins group, and the backend receives the forwarded email and
 // tenant. Real tokens, the real authorizer, the local gateway.
 func TestE2EGroupsAndTenants(t *testing.T) {
-	if target := os.Getenv("E2E_TARGET"); target != "" && target != "local" {
-		t.Skipf("E2E_TARGET=%s: the routes fixture needs the loopback issuer and backend of a local run", target)
-	}
+	skipUnlessLocal(t, "the routes fixture needs the loopback issuer and backend of a local run")
 	ctx := context.Background()
 	run := newLocalRun(t)
 
-	key := jwttest.NewRSA("okta-key-1", 2048)
-	okta := jwttest.NewIssuer(key)
-	t.Cleanup(okta.Close)
-	issuer := okta.URL() + "/oauth2/default"
+	key, _, issuer := newOktaIssuer(t)
 	backend := newClaimBackend(t)
 
 	s := run.apply(t, routesFixture, "e2t", map[string]any{
