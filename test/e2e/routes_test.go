@@ -240,7 +240,7 @@ func TestE2ERoutesAnswered(t *testing.T) {
 
 	gw, base, stop := s.serve(ctx, t)
 
-	for _, c := range []routeCase{
+	checkRoutes(ctx, t, gw, authzName, base, func() int { return len(backend.got()) }, []routeCase{
 		{"projects.read on a project", "/projects/p1", carolProjects, 200, gateway.Allow, ""},
 		{"projects.read on the project's secrets: the parent's * reaches them, the Deny wins", "/projects/p1/secrets", carolProjects, 403, gateway.Deny, "GET/projects/*/secrets"},
 		{"projects.read and secrets.read on a project", "/projects/p1", carolSecrets, 200, gateway.Allow, ""},
@@ -256,11 +256,7 @@ func TestE2ERoutesAnswered(t *testing.T) {
 		{"no scope on a deeper path of the open greedy route", "/docs/guides/intro.md", alice, 200, gateway.Allow, ""},
 		{"no scope on the scoped literal route under the open greedy one", "/docs/internal", alice, 403, gateway.Deny, "GET/docs/internal"},
 		{"staff on the scoped literal route under the open greedy one", "/docs/internal", daveStaff, 200, gateway.Allow, ""},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			checkRoute(ctx, t, gw, authzName, base, c, func() int { return len(backend.got()) })
-		})
-	}
+	})
 
 	t.Run("every valid token on the open route", func(t *testing.T) {
 		for _, tok := range []string{carolProjects, carolSecrets, alice, aliceOrders, daveStaff} {
@@ -298,6 +294,16 @@ type routeCase struct {
 	status            int
 	decision          gateway.Decision
 	deny              string
+}
+
+// checkRoutes runs checkRoute for each case, as a subtest named by it.
+func checkRoutes(ctx context.Context, t *testing.T, gw *gateway.Local, authz, base string, calls func() int, cases []routeCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			checkRoute(ctx, t, gw, authz, base, c, calls)
+		})
+	}
 }
 
 // checkRoute GETs c.path through the gateway at base with c.token and checks
