@@ -10,7 +10,7 @@ import (
 
 // members are the top-level members of a JSON object in order, each name
 // and value a slice of the object's text. split reads them in one pass over
-// text that encoding/json has checked (no allocation once the pool is warm):
+// text that encoding/json has checked (no allocation into a reused list):
 // it refuses what go-jose's JSON refuses for an object read into a map
 // (malformed JSON, trailing data, anything but an object, a name given
 // twice, also when spelled with escapes) and hands each value over
@@ -36,7 +36,9 @@ const linearNames = 32
 
 // split reads the members of text, a JSON object (null: none, as go-jose
 // reads null into a map), appending them to ms. It says false for anything
-// go-jose's JSON would refuse.
+// go-jose's JSON would refuse, and for nesting deeper than encoding/json's
+// 10,000 levels, which go-jose's JSON would read (payloadNestingOK refuses
+// more than maxDepth anyway).
 func (ms *members) split(text []byte) bool {
 	if !stdjson.Valid(text) {
 		return false
