@@ -52,7 +52,7 @@ type demo struct {
 	listen    string
 	webListen string
 	root      string
-	local     string // the cmd/local binary
+	local     string   // the cmd/local binary
 	steps     []func() // cleanup, last first
 }
 
@@ -82,9 +82,8 @@ func (d *demo) run() error {
 		return err
 	}
 	d.local = filepath.Join(filepath.Dir(self), "local")
-	local := d.local
-	step("building cmd/local (go build -o %s ./cmd/local)", local)
-	build := exec.CommandContext(ctx, "go", "build", "-o", local, "./cmd/local")
+	step("building cmd/local (go build -o %s ./cmd/local)", d.local)
+	build := exec.CommandContext(ctx, "go", "build", "-o", d.local, "./cmd/local")
 	build.Dir, build.Stdout, build.Stderr = d.root, os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("build cmd/local: %w", err)
@@ -110,14 +109,14 @@ func (d *demo) run() error {
 		step("no moto answers at MOTO_ENDPOINT=%s: cmd/local starts its own", ep)
 		env = append(env, "MOTO_ENDPOINT=")
 	}
-	up := exec.Command(local, "up", "-chdir", dir, "-listen", d.listen)
+	up := exec.Command(d.local, "up", "-chdir", dir, "-listen", d.listen)
 	up.Dir, up.Env, up.Stderr = d.root, env, os.Stderr
 	up.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := up.StdoutPipe()
 	if err != nil {
 		return err
 	}
-	step("running %s up -chdir %s -listen %s", local, dir, d.listen)
+	step("running %s up -chdir %s -listen %s", d.local, dir, d.listen)
 	if err := up.Start(); err != nil {
 		return fmt.Errorf("start cmd/local up: %w", err)
 	}
@@ -155,8 +154,7 @@ func (d *demo) run() error {
 	}
 
 	if err := d.extras(ctx, dir, pg); err != nil {
-		fmt.Fprintln(os.Stderr, "demo: error:", err)
-		return upErr(stopUp(up, done))
+		return errors.Join(err, upErr(stopUp(up, done)))
 	}
 	select {
 	case err := <-done: // `local down` from another terminal
