@@ -71,6 +71,18 @@ var Harnesses = []Harness{
 // ErrCheck is returned when a claim check of a harness fails.
 var ErrCheck = errors.New("claim check failed")
 
+// appClaims are the claims beyond the registered ones that the harnesses
+// decoding into a struct check.
+type appClaims struct {
+	ClientID string `json:"client_id"`
+	Scope    string `json:"scope"`
+}
+
+// ok: client_id is the fixture's and scope holds its required scope.
+func (c appClaims) ok(f *fixture.Fixture) bool {
+	return c.ClientID == f.ClientID && hasScope(c.Scope, f.RequiredScope)
+}
+
 func hasScope(scope, want string) bool {
 	for _, s := range strings.Fields(scope) {
 		if s == want {
@@ -166,6 +178,15 @@ func ourConfig(f *fixture.Fixture, alg, jwksURL string) (*config.Authorizer, err
 	return config.FromEnv(func(k string) string { return env[k] })
 }
 
+// ourServedConfig is ourConfig with the JWKS served by jwksServer.
+func ourServedConfig(f *fixture.Fixture, alg string) (*config.Authorizer, error) {
+	srv, err := jwksServer(f, alg)
+	if err != nil {
+		return nil, err
+	}
+	return ourConfig(f, alg, srv.URL+"/jwks.json")
+}
+
 // KeysKind says which key source the project harnesses use (for the report).
 const KeysKind = "keys.Provider, memory only, warmed once from a local httptest JWKS server"
 
@@ -175,11 +196,7 @@ const KeysKind = "keys.Provider, memory only, warmed once from a local httptest 
 // signature, claims, user-id check, policy) and the response JSON-encoded
 // as the Lambda runtime encodes it.
 func NewOurs(f *fixture.Fixture, alg string) (Func, error) {
-	srv, err := jwksServer(f, alg)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := ourConfig(f, alg, srv.URL+"/jwks.json")
+	cfg, err := ourServedConfig(f, alg)
 	if err != nil {
 		return nil, err
 	}
@@ -288,11 +305,7 @@ func newOurs(f *fixture.Fixture, alg string, cfg *config.Authorizer, check func(
 // NewOursVerifier is token.Verifier.Verify alone, for the breakdown, with
 // the key provider FromConfig would build.
 func NewOursVerifier(f *fixture.Fixture, alg string) (Func, error) {
-	srv, err := jwksServer(f, alg)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := ourConfig(f, alg, srv.URL+"/jwks.json")
+	cfg, err := ourServedConfig(f, alg)
 	if err != nil {
 		return nil, err
 	}
@@ -322,8 +335,7 @@ func NewOursVerifier(f *fixture.Fixture, alg string) (Func, error) {
 
 type gClaims struct {
 	gjwt.RegisteredClaims
-	ClientID string `json:"client_id"`
-	Scope    string `json:"scope"`
+	appClaims
 }
 
 // NewGolangJWT: keyfunc built from the JWKS JSON (preloaded, no HTTP), a
@@ -344,7 +356,7 @@ func NewGolangJWT(f *fixture.Fixture, alg string) (Func, error) {
 		if _, err := p.ParseWithClaims(tok, &c, kf.Keyfunc); err != nil {
 			return "", err
 		}
-		if c.ClientID != f.ClientID || !hasScope(c.Scope, f.RequiredScope) {
+		if !c.ok(f) {
 			return "", ErrCheck
 		}
 		return c.Subject, nil
@@ -402,11 +414,6 @@ func NewJWX(f *fixture.Fixture, alg string) (Func, error) {
 
 // --- go-jose ---------------------------------------------------------------
 
-type joseClaims struct {
-	ClientID string `json:"client_id"`
-	Scope    string `json:"scope"`
-}
-
 // NewGoJose: jwt.ParseSigned pinned to alg, Claims with the key set,
 // jwt.Expected validation, then client_id and scope.
 func NewGoJose(f *fixture.Fixture, alg string) (Func, error) {
@@ -425,7 +432,7 @@ func NewGoJose(f *fixture.Fixture, alg string) (Func, error) {
 			return "", err
 		}
 		var std josejwt.Claims
-		var c joseClaims
+		var c appClaims
 		if err := t.Claims(&set, &std, &c); err != nil {
 			return "", err
 		}
@@ -437,7 +444,7 @@ func NewGoJose(f *fixture.Fixture, alg string) (Func, error) {
 		}, Leeway); err != nil {
 			return "", err
 		}
-		if c.ClientID != f.ClientID || !hasScope(c.Scope, f.RequiredScope) {
+		if !c.ok(f) {
 			return "", ErrCheck
 		}
 		return std.Subject, nil
