@@ -28,18 +28,11 @@ func (s *suite) caching() error {
 	if err != nil {
 		return err
 	}
-	authz, err := s.bootstrap("authorizer")
+	bins, is, err := s.bootstrapsAndIssuer("authorizer", "hello")
 	if err != nil {
 		return err
 	}
-	hello, err := s.bootstrap("hello")
-	if err != nil {
-		return err
-	}
-	is, err := s.issuer()
-	if err != nil {
-		return err
-	}
+	authz, hello := bins[0], bins[1]
 	env := envMap(s.authorizerEnv(is.direct, false))
 	tok := s.r.Fixture.f.RS256.Tokens[0]
 	sub, err := subject(tok)

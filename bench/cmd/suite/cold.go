@@ -122,6 +122,24 @@ type issuer struct {
 	slow            *jwttest.Issuer
 }
 
+// bootstrapsAndIssuer builds the named bootstraps, in order, then starts
+// the issuers.
+func (s *suite) bootstrapsAndIssuer(names ...string) ([]string, *issuer, error) {
+	bins := make([]string, len(names))
+	for i, name := range names {
+		bin, err := s.bootstrap(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		bins[i] = bin
+	}
+	is, err := s.issuer()
+	if err != nil {
+		return nil, nil, err
+	}
+	return bins, is, nil
+}
+
 func (s *suite) issuer() (*issuer, error) {
 	if s.iss != nil {
 		return s.iss, nil
@@ -221,18 +239,11 @@ func (s *suite) cold() error {
 	if err != nil {
 		return err
 	}
-	floor, err := s.bootstrap("lambdafloor")
+	bins, is, err := s.bootstrapsAndIssuer("lambdafloor", "authorizer")
 	if err != nil {
 		return err
 	}
-	authz, err := s.bootstrap("authorizer")
-	if err != nil {
-		return err
-	}
-	is, err := s.issuer()
-	if err != nil {
-		return err
-	}
+	floor, authz := bins[0], bins[1]
 	if _, err := s.moto(); err != nil {
 		return err
 	}

@@ -47,14 +47,11 @@ func (s *suite) footprint() error {
 		}
 	}
 
-	authz, err := s.bootstrap("authorizer")
+	bins, is, err := s.bootstrapsAndIssuer("authorizer")
 	if err != nil {
 		return err
 	}
-	is, err := s.issuer()
-	if err != nil {
-		return err
-	}
+	authz := bins[0]
 	fn, err := rie.New(rie.Config{
 		Name: "bench", Bootstrap: authz, Env: envMap(s.authorizerEnv(is.direct, false)),
 		Timeout: 10 * time.Second, MemoryMB: 1024,

@@ -18,14 +18,11 @@ import (
 // verdict line on stdout. The JWKS is served over https (aws-jwt-verify
 // refuses http), so both pay one loopback TLS handshake.
 func (s *suite) like() error {
-	goBin, err := s.bootstrap("verdictonce")
+	bins, is, err := s.bootstrapsAndIssuer("verdictonce")
 	if err != nil {
 		return err
 	}
-	is, err := s.issuer()
-	if err != nil {
-		return err
-	}
+	goBin := bins[0]
 	f := s.r.Fixture
 	base := []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
