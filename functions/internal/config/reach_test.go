@@ -14,24 +14,7 @@ import (
 // rule accept an unsafe set.
 func TestReachesNeverMisses(t *testing.T) {
 	valid := routeGrid([]string{"x", "y", "{p}", "{userId}"}, nil)
-	paths := concretePaths([]string{"x", "y", "z"}, 5)
-	checked := 0
-	for _, a := range valid {
-		for _, b := range valid {
-			if a.key == b.key || reaches(a, b) {
-				continue
-			}
-			for _, p := range paths {
-				if globMatch(a, p) && templateMatch(b, p) && !(templateMatch(a, p) && a.kinds < b.kinds) {
-					t.Fatalf("reaches(%s, %s) = false, but %q matches the first's pattern and goes to the second", a.key, b.key, p)
-				}
-			}
-			checked++
-		}
-	}
-	if checked < 100 {
-		t.Fatalf("only %d pairs checked", checked)
-	}
+	neverMisses(t, valid, reaches, globMatch, "reaches(%s, %s) = false, but %q matches the first's pattern and goes to the second")
 }
 
 // TestAllowReachesNeverMisses is TestReachesNeverMisses for the Allow
@@ -39,27 +22,40 @@ func TestReachesNeverMisses(t *testing.T) {
 // segment, any, and never spans "/".
 func TestAllowReachesNeverMisses(t *testing.T) {
 	valid := routeGrid([]string{"x", "{p}", "{t}", "{userId}"}, []string{"t"})
+	allowMatch := func(a shape, p []string) bool {
+		pat := make([]string, len(a.segs))
+		for i, s := range a.segs {
+			switch {
+			case a.kinds[i] == kindLiteral:
+				pat[i] = s
+			case slices.Contains(a.binds, s):
+				pat[i] = "+" // one segment
+			default:
+				pat[i] = "*"
+			}
+		}
+		return glob(a.verb+"/"+strings.Join(pat, "/"), a.verb+"/"+strings.Join(p, "/"))
+	}
+	neverMisses(t, valid, allowReaches, allowMatch, "allowReaches(%s, %s) = false, but %q matches the first's Allow and goes to the second")
+}
+
+// neverMisses checks reachFn against brute force on every pair of valid
+// routes a, b it says false for: no concrete path of up to 5 segments of
+// x, y, z that match(a, p) accepts may be routed by API Gateway to b rather
+// than a. At least 100 such pairs must be checked. fail is the message, with
+// a's key, b's key and the path.
+func neverMisses(t *testing.T, valid []shape, reachFn func(a, b shape) bool, match func(a shape, p []string) bool, fail string) {
+	t.Helper()
 	paths := concretePaths([]string{"x", "y", "z"}, 5)
 	checked := 0
 	for _, a := range valid {
 		for _, b := range valid {
-			if a.key == b.key || allowReaches(a, b) {
+			if a.key == b.key || reachFn(a, b) {
 				continue
 			}
-			pat := make([]string, len(a.segs))
-			for i, s := range a.segs {
-				switch {
-				case a.kinds[i] == kindLiteral:
-					pat[i] = s
-				case slices.Contains(a.binds, s):
-					pat[i] = "+" // one segment
-				default:
-					pat[i] = "*"
-				}
-			}
 			for _, p := range paths {
-				if glob(a.verb+"/"+strings.Join(pat, "/"), a.verb+"/"+strings.Join(p, "/")) && templateMatch(b, p) && !(templateMatch(a, p) && a.kinds < b.kinds) {
-					t.Fatalf("allowReaches(%s, %s) = false, but %q matches the first's Allow and goes to the second", a.key, b.key, p)
+				if match(a, p) && templateMatch(b, p) && !(templateMatch(a, p) && a.kinds < b.kinds) {
+					t.Fatalf(fail, a.key, b.key, p)
 				}
 			}
 			checked++
