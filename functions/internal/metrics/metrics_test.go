@@ -17,15 +17,21 @@ const ns = "JWTAuthorizer/orders"
 
 func newRecorder(t *testing.T) (*metrics.Recorder, *bytes.Buffer, *jwttest.Clock) {
 	t.Helper()
-	var buf bytes.Buffer
+	logger, buf := jsonLogger(slog.LevelInfo)
 	clock := jwttest.NewClock(time.Time{})
 	r := metrics.New(metrics.Options{
 		Namespace: ns,
 		Issuers:   []string{"okta", "cognito"},
-		Logger:    slog.New(slog.NewJSONHandler(&buf, nil)),
+		Logger:    logger,
 		Now:       clock.Now,
 	})
-	return r, &buf, clock
+	return r, buf, clock
+}
+
+// jsonLogger is a JSON logger at level and the buffer it writes to.
+func jsonLogger(level slog.Level) (*slog.Logger, *bytes.Buffer) {
+	var buf bytes.Buffer
+	return slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: level})), &buf
 }
 
 func records(t *testing.T, log string) []emftest.Record {
@@ -41,8 +47,7 @@ func records(t *testing.T, log string) []emftest.Record {
 // says; dimension values outside the fixed sets are written as "other".
 func TestRecordsFollowEMF(t *testing.T) {
 	r, own, clock := newRecorder(t)
-	var line bytes.Buffer
-	log := slog.New(slog.NewJSONHandler(&line, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log, line := jsonLogger(slog.LevelWarn)
 	ctx := context.Background()
 
 	r.Emit(ctx, log, slog.LevelWarn, "deny", r.Verdict(metrics.Unauthorized, "okta", "expired"), slog.String("reason", "check exp: token expired"))
@@ -155,8 +160,7 @@ func TestTickFlushesAtMostEveryInterval(t *testing.T) {
 // Recorder's logger: no metric depends on the log level.
 func TestEmitWhenLevelFiltered(t *testing.T) {
 	r, own, _ := newRecorder(t)
-	var line bytes.Buffer
-	log := slog.New(slog.NewJSONHandler(&line, &slog.HandlerOptions{Level: slog.LevelError}))
+	log, line := jsonLogger(slog.LevelError)
 	ctx := context.Background()
 	r.Emit(ctx, log, slog.LevelWarn, "deny", r.Verdict(metrics.Unauthorized, "okta", "expired"), slog.String("reason", "check exp: token expired"))
 	r.Loaded(ctx, log, slog.LevelInfo, "keys: loaded from DynamoDB", metrics.SourceTable, metrics.OutcomeOK)
@@ -178,8 +182,7 @@ func TestEmitWhenLevelFiltered(t *testing.T) {
 // A nil Recorder records nothing and still writes the lines it is given.
 func TestNilRecorder(t *testing.T) {
 	var r *metrics.Recorder
-	var line bytes.Buffer
-	log := slog.New(slog.NewJSONHandler(&line, nil))
+	log, line := jsonLogger(slog.LevelInfo)
 	ctx := context.Background()
 	r.Allow("okta")
 	r.Served(metrics.OutcomeOK)
