@@ -134,12 +134,17 @@ func TestWriteZipFixedMetadata(t *testing.T) {
 	}
 }
 
-func goOutput(t *testing.T, dir string, env []string, args ...string) string {
-	t.Helper()
+// goCmd is the go command with args, run in dir with env added to ours.
+func goCmd(dir string, env []string, args ...string) *exec.Cmd {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.Output()
+	return cmd
+}
+
+func goOutput(t *testing.T, dir string, env []string, args ...string) string {
+	t.Helper()
+	out, err := goCmd(dir, env, args...).Output()
 	if err != nil {
 		t.Fatalf("go %v: %v", args, err)
 	}
@@ -148,10 +153,7 @@ func goOutput(t *testing.T, dir string, env []string, args ...string) string {
 
 func runGo(t *testing.T, dir string, env []string, args ...string) {
 	t.Helper()
-	cmd := exec.Command("go", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
+	out, err := goCmd(dir, env, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go %v: %v\n%s", args, err, out)
 	}
