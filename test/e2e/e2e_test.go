@@ -22,7 +22,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -532,25 +531,6 @@ func runAWS(t *testing.T) {
 	if code := terraform.PlanExitCode(t, opts); code != 0 {
 		t.Errorf("terraform plan exit code %d, want 0", code)
 	}
-}
-
-// logBuf is a concurrency-safe buffer for logs dumped on failure.
-type logBuf struct {
-	t  *testing.T
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func must(t *testing.T, err error) {

@@ -28,7 +28,7 @@ import (
 type localRun struct {
 	srv      *moto.Server
 	snaps    *gateway.SnapshotProxy
-	snapLog  *logBuf
+	snapLog  *jwttest.Log
 	cfg      aws.Config
 	root     string
 	arch     string
@@ -51,7 +51,7 @@ func newLocalRun(t *testing.T) *localRun {
 	dist := packages(t, root, arch)
 	emulator, err := rie.FindOrBuild(filepath.Join(root, "bin"))
 	must(t, err)
-	snapLog := &logBuf{t: t}
+	snapLog := &jwttest.Log{}
 	snaps, err := gateway.StartSnapshotProxy(cfg, srv.Endpoint, snapLog)
 	must(t, err)
 	t.Cleanup(snaps.Close)
@@ -141,7 +141,7 @@ func (s *localStack) str(t *testing.T, k string) string {
 func (s *localStack) serve(ctx context.Context, t *testing.T) (*gateway.Local, string, func()) {
 	t.Helper()
 	r := s.run
-	access, functions := &logBuf{t: t}, &logBuf{t: t}
+	access, functions := &jwttest.Log{}, &jwttest.Log{}
 	gw, err := gateway.New(ctx, gateway.Options{
 		AWS: r.cfg, Endpoint: r.srv.Endpoint, RestAPIID: s.str(t, "rest_api_id"), Stage: s.str(t, "stage_name"),
 		Packages: r.dist, Emulator: r.emulator, AccessLog: access, FunctionLog: functions, Snapshots: r.snaps.Snapshots,

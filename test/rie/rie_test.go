@@ -1,7 +1,6 @@
 package rie_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/rie"
 )
 
@@ -43,26 +43,9 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func newFunction(t *testing.T, timeout time.Duration, n int) (*rie.Function, *syncBuf) {
+func newFunction(t *testing.T, timeout time.Duration, n int) (*rie.Function, *jwttest.Log) {
 	t.Helper()
-	logs := &syncBuf{}
+	logs := &jwttest.Log{}
 	f, err := rie.New(rie.Config{
 		Name: "fn-" + strings.ToLower(t.Name()), Emulator: emulator, Bootstrap: bootstrap,
 		Env: map[string]string{"GREETING": "hi"}, Timeout: timeout, Log: logs,
@@ -218,7 +201,7 @@ func TestCrash(t *testing.T) {
 }
 
 func TestCrashAtInit(t *testing.T) {
-	logs := &syncBuf{}
+	logs := &jwttest.Log{}
 	f, err := rie.New(rie.Config{
 		Name: "fn-crash-at-init", Emulator: emulator, Bootstrap: bootstrap,
 		Env: map[string]string{"EXIT_AT_INIT": "3"}, Log: logs,
