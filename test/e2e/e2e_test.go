@@ -207,10 +207,19 @@ func expect(t *testing.T, base, path, auth string, status int) string {
 // returns the status, the body without surrounding space and the headers.
 func send(t *testing.T, url, auth string) (int, string, http.Header) {
 	t.Helper()
+	return sendWith(t, url, auth, nil)
+}
+
+// sendWith is send with headers set after auth.
+func sendWith(t *testing.T, url, auth string, headers map[string]string) (int, string, http.Header) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	must(t, err)
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	must(t, err)

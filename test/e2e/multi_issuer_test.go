@@ -5,7 +5,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -319,17 +318,8 @@ func getWithHeader(t *testing.T, url, token string) (int, string, http.Header) {
 // getWith GETs url with token as the bearer token and extra headers.
 func getWith(t *testing.T, url, token string, headers map[string]string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	must(t, err)
-	req.Header.Set("Authorization", "Bearer "+token)
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	must(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, strings.TrimSpace(string(b))
+	status, body, _ := sendWith(t, url, "Bearer "+token, headers)
+	return status, body
 }
 
 func deref(s *string) string {
