@@ -15,32 +15,35 @@ import (
 // shared 2-core machine, one moto round trip, the verification itself.
 const margin = 500 * time.Millisecond
 
-var issuerFaults = []struct {
+type namedFault struct {
 	name  string
 	fault fp.Fault
-}{
-	{"refuse", fp.Fault{Mode: fp.Refuse}},
-	{"reset", fp.Fault{Mode: fp.Reset}},
-	{"hang", fp.Fault{Mode: fp.Hang}},
-	{"slow_past_timeout", fp.Fault{Mode: fp.Slow, Delay: 3 * time.Second}},
-	{"status_503", fp.Fault{Mode: fp.Status, Status: 503}},
-	{"garbage", fp.Fault{Mode: fp.Garbage}},
-	{"oversized_2MiB", fp.Fault{Mode: fp.Oversized, Size: 2 << 20}},
-	{"oversized_announced", fp.Fault{Mode: fp.Oversized, Size: 2 << 20, AnnounceLength: true}},
 }
 
-var ddbFaults = []struct {
-	name  string
-	fault fp.Fault
-}{
-	{"refuse", fp.Fault{Mode: fp.Refuse}},
-	{"reset", fp.Fault{Mode: fp.Reset}},
-	{"hang", fp.Fault{Mode: fp.Hang}},
-	{"status_500", fp.Fault{Mode: fp.Status, Status: 500}},
-	{"garbage", fp.Fault{Mode: fp.Garbage}},
-	{"throttle_provisioned", fp.Fault{Mode: fp.Throttle, ErrorType: fp.ProvisionedThroughputExceeded}},
-	{"throttle_throttling", fp.Fault{Mode: fp.Throttle, ErrorType: fp.ThrottlingException}},
+// connFaults are the faults of the connection itself, met by the issuer's
+// and by DynamoDB's clients alike.
+func connFaults(more ...namedFault) []namedFault {
+	return append([]namedFault{
+		{"refuse", fp.Fault{Mode: fp.Refuse}},
+		{"reset", fp.Fault{Mode: fp.Reset}},
+		{"hang", fp.Fault{Mode: fp.Hang}},
+	}, more...)
 }
+
+var issuerFaults = connFaults(
+	namedFault{"slow_past_timeout", fp.Fault{Mode: fp.Slow, Delay: 3 * time.Second}},
+	namedFault{"status_503", fp.Fault{Mode: fp.Status, Status: 503}},
+	namedFault{"garbage", fp.Fault{Mode: fp.Garbage}},
+	namedFault{"oversized_2MiB", fp.Fault{Mode: fp.Oversized, Size: 2 << 20}},
+	namedFault{"oversized_announced", fp.Fault{Mode: fp.Oversized, Size: 2 << 20, AnnounceLength: true}},
+)
+
+var ddbFaults = connFaults(
+	namedFault{"status_500", fp.Fault{Mode: fp.Status, Status: 500}},
+	namedFault{"garbage", fp.Fault{Mode: fp.Garbage}},
+	namedFault{"throttle_provisioned", fp.Fault{Mode: fp.Throttle, ErrorType: fp.ProvisionedThroughputExceeded}},
+	namedFault{"throttle_throttling", fp.Fault{Mode: fp.Throttle, ErrorType: fp.ThrottlingException}},
+)
 
 // Issuer down at cold start, DynamoDB item fresh → valid tokens pass and the
 // issuer is not even asked.
