@@ -36,17 +36,18 @@ func benchClaims() map[string]any {
 	return c
 }
 
-// benchSetup builds the cognito handler as the Lambda function runs it:
-// logging at Info (allow lines off), warm keys, one verdict already made.
-func benchSetup(b *testing.B, key *jwttest.Key) (*Handler, events.APIGatewayCustomAuthorizerRequest) {
+// benchCognito measures the cognito handler as the Lambda function runs it
+// (logging at Info, allow lines off; warm keys; one verdict already made) on
+// a token signed with the fixture's key that key picks.
+func benchCognito(b *testing.B, key func(*fixture) *jwttest.Key) {
 	f := loadFixture(b)
 	h := newHandlerWith(b, f, configs()["cognito"], io.Discard, slog.LevelInfo)
-	tok := key.Mint(nil, benchClaims())
+	tok := key(f).Mint(nil, benchClaims())
 	req := events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: "Bearer " + tok, MethodArn: defaultARN}
 	if _, err := h.Handle(context.Background(), req); err != nil {
 		b.Fatal(err)
 	}
-	return h, req
+	benchAuthorize(b, h, req)
 }
 
 // runtimeEncoder does what aws-lambda-go does with a handler's result: it
@@ -95,9 +96,7 @@ func measure(b *testing.B, step func() error) {
 }
 
 func BenchmarkAuthorize(b *testing.B) {
-	f := loadFixture(b)
-	h, req := benchSetup(b, f.rsa)
-	benchAuthorize(b, h, req)
+	benchCognito(b, func(f *fixture) *jwttest.Key { return f.rsa })
 }
 
 // BenchmarkAuthorizeTwentyRoutes is the warm verdict of issue 20's shape:
@@ -129,9 +128,7 @@ func BenchmarkAuthorizeTwentyRoutes(b *testing.B) {
 }
 
 func BenchmarkAuthorizeES256(b *testing.B) {
-	f := loadFixture(b)
-	h, req := benchSetup(b, f.ec)
-	benchAuthorize(b, h, req)
+	benchCognito(b, func(f *fixture) *jwttest.Key { return f.ec })
 }
 
 // BenchmarkVerify is token.Verifier.Verify alone on the same token.
