@@ -79,6 +79,15 @@ func newOktaIssuer(t *testing.T) (key *jwttest.Key, okta *jwttest.Issuer, issuer
 	return key, okta, okta.URL() + "/oauth2/default"
 }
 
+// oktaClaims are the claims of an Okta access token of issuer for the user
+// uid, now: aud routesAudience (api://default), the user id in uid, the
+// scopes openid and scopes in scp.
+func oktaClaims(issuer, uid string, scopes ...string) map[string]any {
+	c := jwttest.Claims(issuer, uid+"@example.com", time.Now())
+	c["aud"], c["uid"], c["cid"], c["scp"] = routesAudience, uid, "0oa1b2c3d4e5f6g7h8i9", append([]string{"openid"}, scopes...)
+	return c
+}
+
 // localStack is an example applied to moto, its outputs read.
 type localStack struct {
 	run       *localRun

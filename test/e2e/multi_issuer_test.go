@@ -94,9 +94,7 @@ func TestE2EMultiIssuer(t *testing.T) {
 	// Okta: employees carol and dave, the user id in uid, scopes in scp.
 	const carol, dave = "00ucarol1a2b3c4d5e6", "00udave1a2b3c4d5e6f"
 	oktaToken := func(key *jwttest.Key, iss, uid string, scopes ...string) string {
-		c := jwttest.Claims(iss, uid+"@example.com", time.Now())
-		c["aud"], c["uid"], c["cid"], c["scp"] = "api://default", uid, "0oa1b2c3d4e5f6g7h8i9", append([]string{"openid"}, scopes...)
-		return key.Mint(nil, c)
+		return key.Mint(nil, oktaClaims(iss, uid, scopes...))
 	}
 	carolPlain := oktaToken(oktaKey, oktaIssuer, carol)
 	// An employee whose Okta uid is, by chance or by design, alice's

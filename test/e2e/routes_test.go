@@ -19,7 +19,6 @@ import (
 	"github.com/gruntwork-io/terratest/modules/terraform"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
 )
@@ -226,9 +225,7 @@ func TestE2ERoutesAnswered(t *testing.T) {
 
 	// An Okta access token for user uid with scopes (and openid).
 	token := func(uid string, scopes ...string) string {
-		c := jwttest.Claims(issuer, uid+"@example.com", time.Now())
-		c["aud"], c["uid"], c["cid"], c["scp"] = routesAudience, uid, "0oa1b2c3d4e5f6g7h8i9", append([]string{"openid"}, scopes...)
-		return key.Mint(nil, c)
+		return key.Mint(nil, oktaClaims(issuer, uid, scopes...))
 	}
 	var (
 		carolProjects = token("carol", "projects.read")

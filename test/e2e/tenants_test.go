@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
@@ -90,8 +89,7 @@ func TestE2EGroupsAndTenants(t *testing.T) {
 
 	// An Okta access token for uid; kv sets or (nil) removes claims.
 	token := func(uid string, kv ...any) string {
-		c := jwttest.Claims(issuer, uid+"@example.com", time.Now())
-		c["aud"], c["uid"], c["cid"], c["scp"] = routesAudience, uid, "0oa1b2c3d4e5f6g7h8i9", []string{"openid"}
+		c := oktaClaims(issuer, uid)
 		c["email"], c["groups"] = uid+"@example.com", []string{"Everyone"}
 		return key.Mint(nil, jwttest.With(c, kv...))
 	}
