@@ -26,7 +26,7 @@ type ProfileShare struct {
 
 // profiled are the functions whose cumulative share the report lists.
 var profiled = []struct{ what, fn string }{
-	{"the whole verdict (harness, incl. response JSON)", "verdict.NewOurs.func1"},
+	{"the whole verdict (harness, incl. response JSON)", "verdict.newOurs.func1"},
 	{"authorizer.Handler.Handle (the Lambda handler)", "authorizer.(*Handler).Handle"},
 	{"token.Verifier.Verify", "token.(*Verifier).Verify"},
 	{"RSA public-key operation (crypto/rsa.VerifyPKCS1v15) — the floor's work", "crypto/rsa.VerifyPKCS1v15"},
@@ -104,7 +104,7 @@ func (s *suite) parseProfile(bench, bin, prof string) error {
 		}
 		return "", 0, false
 	}
-	_, whole, ok := find("verdict.NewOurs.func1")
+	_, whole, ok := find("verdict.newOurs.func1")
 	if !ok || whole == 0 {
 		whole = 100
 	}
