@@ -44,8 +44,13 @@ output "deployment_id" {
 }
 
 output "authorizer_id" {
-  description = "ID of the API Gateway TOKEN authorizer."
+  description = "null since the REST API's OpenAPI body declares the TOKEN authorizer (API Gateway assigns its id; the name is authorizer_name). Kept so that callers reading it do not break."
   value       = try(module.authorizer.authorizer_id, null)
+}
+
+output "authorizer_name" {
+  description = "Name of the TOKEN authorizer the REST API's OpenAPI body declares."
+  value       = try(module.authorizer.api_gateway_authorizer.name, null)
 }
 
 output "authorizer_function_name" {

@@ -104,7 +104,11 @@ module "function" {
   tags = var.tags
 }
 
+# On an API whose methods the caller manages (rest_api_id set). modules/rest-api
+# defines the authorizer in its OpenAPI body instead (api_gateway_authorizer).
 resource "aws_api_gateway_authorizer" "this" {
+  count = var.rest_api_id == null ? 0 : 1
+
   name                             = var.name
   rest_api_id                      = var.rest_api_id
   type                             = "TOKEN"
@@ -112,7 +116,20 @@ resource "aws_api_gateway_authorizer" "this" {
   identity_source                  = "method.request.header.Authorization"
   identity_validation_expression   = var.identity_validation_expression == "" ? null : var.identity_validation_expression
   authorizer_result_ttl_in_seconds = var.result_ttl_in_seconds
+}
 
+# API Gateway may invoke the function only as this authorizer of this API (as
+# any authorizer of it when the API's body defines the authorizer: its id is
+# API Gateway's, unknown to Terraform).
+resource "aws_lambda_permission" "this" {
+  statement_id  = "AllowApiGatewayAuthorizer"
+  action        = "lambda:InvokeFunction"
+  function_name = module.function.function_name
+  qualifier     = module.function.qualifier
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${var.rest_api_execution_arn}/authorizers/${try(aws_api_gateway_authorizer.this[0].id, "*")}"
+
+  # Plan-time checks of what the function would refuse at cold start.
   lifecycle {
     precondition {
       condition     = local.environment_bytes <= 4096
@@ -133,12 +150,3 @@ resource "aws_api_gateway_authorizer" "this" {
   }
 }
 
-# API Gateway may invoke the function only as this authorizer of this API.
-resource "aws_lambda_permission" "this" {
-  statement_id  = "AllowApiGatewayAuthorizer"
-  action        = "lambda:InvokeFunction"
-  function_name = module.function.function_name
-  qualifier     = module.function.qualifier
-  principal     = "apigateway.amazonaws.com"
-  source_arn    = "${var.rest_api_execution_arn}/authorizers/${aws_api_gateway_authorizer.this.id}"
-}

@@ -34,8 +34,9 @@ variable "tags" {
 ################################################################################
 
 variable "rest_api_id" {
-  description = "ID of the REST API the TOKEN authorizer is created on (aws_api_gateway_rest_api.id)."
+  description = "ID of the REST API to create the TOKEN authorizer on (aws_api_gateway_rest_api.id), for an API whose methods you manage. null: none is created; an API defined by an OpenAPI body (modules/rest-api) declares it from the api_gateway_authorizer output."
   type        = string
+  default     = null
 }
 
 variable "rest_api_execution_arn" {

@@ -1,6 +1,38 @@
+# The API's whole definition is one OpenAPI body, built from var.routes
+# (routes.tf), the preflights (cors.tf), the gateway responses
+# (responses.tf) and the authorizer. PutRestApi in overwrite mode replaces the
+# definition as a whole, before the deployment that snapshots it is created:
+# a removed route leaves the stage in the same apply (docs/design.md, "Routes
+# as one OpenAPI body").
+locals {
+  body = jsonencode({
+    openapi = "3.0.1"
+    info    = { title = var.name, description = var.description, version = "1" }
+    paths   = local.paths
+    components = { securitySchemes = { (var.authorizer.name) = {
+      type                           = "apiKey"
+      name                           = var.authorizer.identity_header
+      in                             = "header"
+      "x-amazon-apigateway-authtype" = "custom"
+      "x-amazon-apigateway-authorizer" = merge(
+        {
+          type                         = "token"
+          authorizerUri                = var.authorizer.invoke_arn
+          authorizerResultTtlInSeconds = var.authorizer.result_ttl_in_seconds
+        },
+        var.authorizer.identity_validation_expression == null ? {} : { identityValidationExpression = var.authorizer.identity_validation_expression },
+        var.authorizer.credentials == null ? {} : { authorizerCredentials = var.authorizer.credentials },
+      )
+    } } }
+    "x-amazon-apigateway-gateway-responses" = local.gateway_response_definitions
+  })
+}
+
 resource "aws_api_gateway_rest_api" "this" {
-  name        = var.name
-  description = var.description
+  name              = var.name
+  description       = var.description
+  body              = local.body
+  put_rest_api_mode = "overwrite"
 
   endpoint_configuration {
     types = ["REGIONAL"]
@@ -12,35 +44,17 @@ resource "aws_api_gateway_rest_api" "this" {
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
-  # A new deployment whenever anything the stage serves changes: a route, its
-  # method, integration or resource, or the authorizer.
+  # A new deployment whenever the definition changes (the body holds every
+  # route, preflight, gateway response and the authorizer), or anything the
+  # caller adds. It is created after the body is put: the rest API is its
+  # dependency.
   triggers = {
-    redeployment = sha1(jsonencode([
-      # What the routes say (configuration, not computed attributes, so a
-      # second plan is clean) and the ids of what they made.
-      var.routes,
-      local.resource_ids,
-      { for k, m in aws_api_gateway_method.this : k => m.id },
-      { for k, i in aws_api_gateway_integration.this : k => i.id },
-      var.authorizer_id,
-      var.redeployment_triggers,
-      # CORS preflights and gateway responses take effect on a deployment.
-      var.cors,
-      local.gateway_responses,
-      { for k, m in aws_api_gateway_method.options : k => m.id },
-    ]))
+    redeployment = sha1(jsonencode([local.body, var.redeployment_triggers]))
   }
 
   lifecycle {
     create_before_destroy = true
   }
-
-  depends_on = [
-    aws_api_gateway_method.this,
-    aws_api_gateway_integration.this,
-    aws_api_gateway_integration_response.options,
-    aws_api_gateway_gateway_response.this,
-  ]
 }
 
 # tfsec: stage access logs are opt-in (var.access_logs.enabled): API Gateway writes them through the account-global CloudWatch role (modules/api-gateway-account, once per account and region), which a stack must not take over; the authorizer logs every verdict anyway.

@@ -57,3 +57,8 @@ output "cors_response_headers" {
   description = "The CORS headers a backend (AWS_PROXY, HTTP_PROXY) must add to its own answers, API Gateway adding none to them; empty when cors is off."
   value       = local.cors_response_headers
 }
+
+output "body" {
+  description = "The API's OpenAPI 3.0 definition (JSON), as put on the REST API: every route, preflight, gateway response and the authorizer."
+  value       = local.body
+}
