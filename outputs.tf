@@ -44,8 +44,8 @@ output "deployment_id" {
 }
 
 output "authorizer_id" {
-  description = "null since the REST API's OpenAPI body declares the TOKEN authorizer (API Gateway assigns its id; the name is authorizer_name). Kept so that callers reading it do not break."
-  value       = try(module.authorizer.authorizer_id, null)
+  description = "ID of the TOKEN authorizer the REST API's OpenAPI body declares (API Gateway assigns it when the body is put)."
+  value       = try(module.rest_api.authorizer_id, null)
 }
 
 output "authorizer_name" {

@@ -106,7 +106,10 @@ module "function" {
 
 # On an API whose methods the caller manages (rest_api_id set). modules/rest-api
 # defines the authorizer in its OpenAPI body instead (api_gateway_authorizer).
-resource "aws_api_gateway_authorizer" "this" {
+# Named existing_api, not this: the root forgets the `this` of earlier
+# releases (removed.tf) rather than delete it before the body no longer
+# references it; callers with rest_api_id move it (docs/upgrading.md).
+resource "aws_api_gateway_authorizer" "existing_api" {
   count = var.rest_api_id == null ? 0 : 1
 
   name                             = var.name
@@ -127,7 +130,7 @@ resource "aws_lambda_permission" "this" {
   function_name = module.function.function_name
   qualifier     = module.function.qualifier
   principal     = "apigateway.amazonaws.com"
-  source_arn    = "${var.rest_api_execution_arn}/authorizers/${try(aws_api_gateway_authorizer.this[0].id, "*")}"
+  source_arn    = "${var.rest_api_execution_arn}/authorizers/${try(aws_api_gateway_authorizer.existing_api[0].id, "*")}"
 
   # Plan-time checks of what the function would refuse at cold start.
   lifecycle {

@@ -1,6 +1,6 @@
 output "authorizer_id" {
   description = "ID of the API Gateway TOKEN authorizer: set it, with authorization = \"CUSTOM\", on your aws_api_gateway_method resources. null without rest_api_id."
-  value       = try(aws_api_gateway_authorizer.this[0].id, null)
+  value       = try(aws_api_gateway_authorizer.existing_api[0].id, null)
 }
 
 output "api_gateway_authorizer" {

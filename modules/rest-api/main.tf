@@ -90,3 +90,12 @@ resource "aws_api_gateway_method_settings" "all" {
     throttling_rate_limit  = var.throttling.rate_limit
   }
 }
+
+# The id API Gateway gave the body's authorizer, read once the body is put
+# (authorizer_id output: for the console's "Test", aws apigateway
+# test-invoke-authorizer, or a method of your own).
+data "aws_api_gateway_authorizers" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+
+  depends_on = [aws_api_gateway_rest_api.this]
+}

@@ -33,26 +33,24 @@ const oneIssuerCommit = "4945ebe2cb042af34f9fff8887b039f75d3f2b06"
 // never delete them: a delete with a create of the same name races
 // ("ResourceConflictException: ... already exists").
 var upgradeKept = map[string]string{
-	"module.authorizer.module.function.aws_lambda_function.this":              "module.authorizer.aws_lambda_function.this",
-	"module.authorizer.module.function.aws_cloudwatch_log_group.this":         "module.authorizer.aws_cloudwatch_log_group.this",
-	"module.authorizer.aws_api_gateway_authorizer.this":                       "module.rest_api.aws_api_gateway_authorizer.this",
-	"module.authorizer.aws_lambda_permission.this":                            "module.rest_api.aws_lambda_permission.authorizer[0]",
-	"module.hello[0].aws_lambda_function.this":                                "module.hello.aws_lambda_function.this",
-	"module.hello[0].aws_cloudwatch_log_group.this":                           "module.hello.aws_cloudwatch_log_group.this",
-	`module.rest_api.aws_api_gateway_resource.depth1["/hello"]`:               "module.rest_api.aws_api_gateway_resource.hello",
-	`module.rest_api.aws_api_gateway_resource.depth2["/hello/{userId}"]`:      "module.rest_api.aws_api_gateway_resource.user_id",
-	`module.rest_api.aws_api_gateway_method.this["GET /hello/{userId}"]`:      "module.rest_api.aws_api_gateway_method.get_hello",
-	`module.rest_api.aws_api_gateway_integration.this["GET /hello/{userId}"]`: "module.rest_api.aws_api_gateway_integration.get_hello",
-	"module.rest_api.aws_api_gateway_rest_api.this":                           "module.rest_api.aws_api_gateway_rest_api.this",
-	"module.rest_api.aws_api_gateway_stage.this":                              "module.rest_api.aws_api_gateway_stage.this",
+	"module.authorizer.module.function.aws_lambda_function.this":      "module.authorizer.aws_lambda_function.this",
+	"module.authorizer.module.function.aws_cloudwatch_log_group.this": "module.authorizer.aws_cloudwatch_log_group.this",
+	"module.hello[0].aws_lambda_function.this":                        "module.hello.aws_lambda_function.this",
+	"module.hello[0].aws_cloudwatch_log_group.this":                   "module.hello.aws_cloudwatch_log_group.this",
+	"module.rest_api.aws_api_gateway_rest_api.this":                   "module.rest_api.aws_api_gateway_rest_api.this",
+	"module.rest_api.aws_api_gateway_stage.this":                      "module.rest_api.aws_api_gateway_stage.this",
 }
 
 // upgradeReplaced are the addresses the upgrade may replace: their AWS name
 // changes (roles hold the region, the key table is NAME-authorizer-keys, the
 // hello permission's statement id is per route and stage), or, for the
 // deployment, a new one is the point. Each is created before the old one is
-// deleted, under a different name, so nothing races.
+// deleted, under a different name, so nothing races. The authorizer's
+// permission keeps its statement id and is replaced in place (its source is
+// now any authorizer of the API: the body's id is API Gateway's): deleted,
+// then created.
 var upgradeReplaced = []string{
+	"module.authorizer.aws_lambda_permission.this",
 	"module.authorizer.module.function.aws_iam_role.this[0]",
 	"module.authorizer.module.function.aws_iam_role_policy.this[0]",
 	"module.authorizer.module.key_table[0].aws_dynamodb_table.this",
@@ -60,6 +58,17 @@ var upgradeReplaced = []string{
 	"module.hello[0].aws_iam_role_policy.this[0]",
 	"module.rest_api.aws_api_gateway_deployment.this",
 	`module.rest_api.aws_lambda_permission.route["GET /hello/{userId}"]`,
+}
+
+// upgradeForgotten are the old addresses of what the API's OpenAPI body now
+// holds: the upgrade forgets them (removed.tf), never deletes them, since the
+// body's PutRestApi replaces them (and a delete would race it).
+var upgradeForgotten = []string{
+	"module.rest_api.aws_api_gateway_authorizer.this",
+	"module.rest_api.aws_api_gateway_resource.hello",
+	"module.rest_api.aws_api_gateway_resource.user_id",
+	"module.rest_api.aws_api_gateway_method.get_hello",
+	"module.rest_api.aws_api_gateway_integration.get_hello",
 }
 
 // TestModuleUpgradeFromOneIssuer applies the root of oneIssuerCommit to moto
@@ -162,6 +171,16 @@ func checkUpgradePlan(t *testing.T, plan *terraform.PlanStruct) {
 		}
 		if rc.Change.Actions.Delete() || rc.Change.Actions.Replace() || rc.Change.Actions.Create() {
 			t.Errorf("%s (was %s): actions %v, want no-op or update: it keeps its name", addr, from, rc.Change.Actions)
+		}
+	}
+	for _, addr := range upgradeForgotten {
+		rc, ok := plan.ResourceChangesMap[addr]
+		if !ok {
+			t.Errorf("%s: not in the upgrade plan, want forgotten", addr)
+			continue
+		}
+		if !rc.Change.Actions.Forget() {
+			t.Errorf("%s: actions %v, want forget (removed.tf)", addr, rc.Change.Actions)
 		}
 	}
 	var deleted []string
