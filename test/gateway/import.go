@@ -385,7 +385,7 @@ func (p *SnapshotProxy) putRestAPI(w http.ResponseWriter, r *http.Request, apiID
 	} else {
 		var plan *importPlan
 		if plan, err = parseImport(body, r.URL.Query().Get("mode")); err == nil {
-			err = p.applyImport(r.Context(), apiID, plan, r.Header.Get("Content-Type"), len(body))
+			err = p.applyImport(r.Context(), apiID, plan, fmt.Sprintf("?%s, %s, %d bytes", r.URL.RawQuery, r.Header.Get("Content-Type"), len(body)))
 		}
 	}
 	if err != nil {
@@ -426,7 +426,7 @@ type motoResource struct {
 }
 
 // applyImport makes moto hold the plan (overwrite) or adds it (merge).
-func (p *SnapshotProxy) applyImport(ctx context.Context, apiID string, plan *importPlan, contentType string, size int) error {
+func (p *SnapshotProxy) applyImport(ctx context.Context, apiID string, plan *importPlan, request string) error {
 	ag := p.ag
 	if _, err := ag.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: &apiID}); err != nil {
 		return motoStep("GetRestApi "+apiID, err)
@@ -555,8 +555,8 @@ func (p *SnapshotProxy) applyImport(ctx context.Context, apiID string, plan *imp
 	if plan.overwrite {
 		mode = "overwrite"
 	}
-	p.logf("import: api %s %s (%s, %d bytes): %d paths, %d methods, %d authorizers, %d gateway responses; %d resources deleted",
-		apiID, mode, contentType, size, len(plan.paths), methods, len(plan.schemes), len(plan.responses), deleted)
+	p.logf("import: api %s %s (%s): %d paths, %d methods, %d authorizers, %d gateway responses; %d resources deleted",
+		apiID, mode, request, len(plan.paths), methods, len(plan.schemes), len(plan.responses), deleted)
 	return nil
 }
 

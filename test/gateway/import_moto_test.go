@@ -18,9 +18,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	agtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"github.com/aws/smithy-go"
+	"github.com/gruntwork-io/terratest/modules/terraform"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
 )
 
 const (
@@ -311,6 +313,66 @@ func TestPutRestApiOnMoto(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestPutRestApiTerraformOnMoto applies aws_api_gateway_rest_api with an
+// OpenAPI body (put_rest_api_mode overwrite) through SnapshotProxy: the
+// provider's PutRestApi is applied by the proxy, a route removed from the
+// body is gone after one apply, the deployment that follows is recorded
+// without it, and the next plan is clean.
+func TestPutRestApiTerraformOnMoto(t *testing.T) {
+	ctx := context.Background()
+	m := moto.Start(t)
+	cfg, err := m.Config(ctx)
+	must(t, err)
+	log := &syncBuf{}
+	proxy, err := gateway.StartSnapshotProxy(cfg, m.Endpoint, log)
+	must(t, err)
+	t.Cleanup(proxy.Close)
+	t.Cleanup(func() { t.Logf("snapshot proxy log:\n%s", log) })
+
+	opts := tfmoto.OptionsVia(t, m, "testdata/import", map[string]any{
+		"name": fmt.Sprintf("import-%d", time.Now().UnixNano()),
+		"body": string(jsonBytes(t, importBody(true, 300))),
+	}, tfmoto.Endpoints{"apigateway": proxy.URL})
+	defer terraform.Destroy(t, opts)
+	terraform.InitAndApply(t, opts)
+	cleanPlan(t, opts)
+	apiID, rootID := terraform.Output(t, opts, "rest_api_id"), terraform.Output(t, opts, "root_resource_id")
+	def, err := gateway.ReadDefinition(ctx, cfg, apiID)
+	must(t, err)
+	if got, want := paths(def), []string{"/", "/docs", "/docs/{proxy+}", "/health", "/hello", "/hello/{userId}"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("resources %v, want %v", got, want)
+	}
+	var authzID string
+	for id, a := range def.Authorizers {
+		authzID = id
+		if a.ValidationExpression != importExpr || a.TTL != 300*time.Second {
+			t.Errorf("authorizer %+v", a)
+		}
+	}
+
+	opts.Vars["body"] = string(jsonBytes(t, importBody(false, 60)))
+	terraform.Apply(t, opts)
+	cleanPlan(t, opts)
+	def, err = gateway.ReadDefinition(ctx, cfg, apiID)
+	must(t, err)
+	if got, want := paths(def), []string{"/", "/health", "/hello", "/hello/{userId}"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("resources after the route was removed %v, want %v", got, want)
+	}
+	if a := def.Authorizers[authzID]; a == nil || a.TTL != 60*time.Second {
+		t.Errorf("authorizers %v: want %s kept, TTL 60s", def.Authorizers, authzID)
+	}
+	if id := terraform.Output(t, opts, "root_resource_id"); id != rootID || resourceID(t, apigateway.NewFromConfig(cfg), apiID, "/") != rootID {
+		t.Errorf("root resource changed: %s, want %s", id, rootID)
+	}
+	snap, found, err := proxy.Snapshots.Lookup(apiID, terraform.Output(t, opts, "deployment_id"))
+	if !found || err != nil {
+		t.Fatalf("deployment snapshot found=%v err=%v", found, err)
+	}
+	if got := paths(snap); !reflect.DeepEqual(got, paths(def)) {
+		t.Errorf("the deployment after the apply holds %v, want %v", got, paths(def))
+	}
 }
 
 func paths(def *gateway.Definition) []string {
