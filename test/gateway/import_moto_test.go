@@ -68,7 +68,7 @@ func importBody(withDocs bool, ttl int) map[string]any {
 					"Access-Control-Allow-Origin": "'*'", "Access-Control-Allow-Methods": "'GET,OPTIONS'",
 				}, ""),
 				"responses": map[string]any{"204": map[string]any{"description": "preflight", "headers": map[string]any{
-					"Access-Control-Allow-Origin": map[string]any{"schema": map[string]string{"type": "string"}},
+					"Access-Control-Allow-Origin":  map[string]any{"schema": map[string]string{"type": "string"}},
 					"Access-Control-Allow-Methods": map[string]any{"schema": map[string]string{"type": "string"}},
 				}}},
 			},

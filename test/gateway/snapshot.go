@@ -86,7 +86,17 @@ func (s *Snapshots) record(apiID, deploymentID string, def *Definition, err erro
 //   - when a CreateAuthorizer carried an identityValidationExpression that
 //     moto 5.2.1 dropped (it keeps it only on update), it puts it back with
 //     an UpdateAuthorizer before answering, so moto holds what API Gateway
-//     would and the deployment created next snapshots it.
+//     would and the deployment created next snapshots it;
+//   - a PutRestApi (PUT /restapis/{id}, mode overwrite or merge) is not
+//     forwarded: moto 5.2.1's import drops authorizers, methods'
+//     authorization and request parameters, fails on a MOCK without uri and
+//     replaces the root resource. The proxy validates the OpenAPI 3.0 JSON
+//     body (the subset the module sends, import.go; anything else is a 400
+//     BadRequestException before moto changes) and applies it with SDK calls
+//     (resources, methods, integrations, method and integration responses,
+//     TOKEN authorizers updated in place by name, gateway responses; in
+//     overwrite mode what the body lacks is deleted, the root kept), then
+//     answers with the RestApi as moto holds it.
 type SnapshotProxy struct {
 	// URL is the proxy's endpoint, for the provider's endpoints block.
 	URL       string
