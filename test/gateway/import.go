@@ -354,7 +354,7 @@ func parseOperation(raw json.RawMessage, schemes map[string]*importAuthorizer, w
 			return nil, badBody("%s: integration type %q is not supported by the snapshot proxy (aws_proxy, http_proxy, mock)", what, in.Type)
 		}
 		if typ != agtypes.IntegrationTypeMock && (in.URI == "" || in.HTTPMethod == "") {
-			return nil, badBody("%s: a %s integration needs uri and httpMethod", what, in.Type)
+			return nil, badBody("%s: integration type %s needs uri and httpMethod", what, in.Type)
 		}
 		for key, r := range in.Responses {
 			if r.StatusCode == "" {
