@@ -21,7 +21,6 @@ import (
 	"github.com/gruntwork-io/terratest/modules/terraform"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
 )
 
@@ -122,14 +121,7 @@ func jsonBytes(t *testing.T, v any) []byte {
 // Go SDK and reads back what moto holds: what API Gateway would.
 func TestPutRestApiOnMoto(t *testing.T) {
 	ctx := context.Background()
-	m := moto.Start(t)
-	cfg, err := m.Config(ctx)
-	must(t, err)
-	log := &syncBuf{}
-	proxy, err := gateway.StartSnapshotProxy(cfg, m.Endpoint, log)
-	must(t, err)
-	t.Cleanup(proxy.Close)
-	t.Cleanup(func() { t.Logf("snapshot proxy log:\n%s", log) })
+	_, cfg, proxy, log := startSnapshotProxy(t)
 	direct := apigateway.NewFromConfig(cfg)
 	via := apigateway.NewFromConfig(cfg, func(o *apigateway.Options) {
 		o.BaseEndpoint = aws.String(proxy.URL)
@@ -322,14 +314,7 @@ func TestPutRestApiOnMoto(t *testing.T) {
 // without it, and the next plan is clean.
 func TestPutRestApiTerraformOnMoto(t *testing.T) {
 	ctx := context.Background()
-	m := moto.Start(t)
-	cfg, err := m.Config(ctx)
-	must(t, err)
-	log := &syncBuf{}
-	proxy, err := gateway.StartSnapshotProxy(cfg, m.Endpoint, log)
-	must(t, err)
-	t.Cleanup(proxy.Close)
-	t.Cleanup(func() { t.Logf("snapshot proxy log:\n%s", log) })
+	m, cfg, proxy, _ := startSnapshotProxy(t)
 
 	opts := tfmoto.OptionsVia(t, m, "testdata/import", map[string]any{
 		"name": fmt.Sprintf("import-%d", time.Now().UnixNano()),
