@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/gruntwork-io/terratest/modules/terraform"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
@@ -38,9 +39,7 @@ import (
 //     gone, and /b answers 403 Missing Authentication Token.
 func TestSnapshotOnMoto(t *testing.T) {
 	ctx := context.Background()
-	m := moto.Start(t)
-	cfg, err := m.Config(ctx)
-	must(t, err)
+	m, cfg, proxy, _ := startSnapshotProxy(t)
 
 	type hit struct{ path, userID, issuer, scope string }
 	var (
@@ -64,12 +63,6 @@ func TestSnapshotOnMoto(t *testing.T) {
 		}
 		return hits[len(hits)-1]
 	}
-
-	proxyLog := &syncBuf{}
-	proxy, err := gateway.StartSnapshotProxy(cfg, m.Endpoint, proxyLog)
-	must(t, err)
-	t.Cleanup(proxy.Close)
-	t.Cleanup(func() { t.Logf("snapshot proxy log:\n%s", proxyLog) })
 
 	opts := tfmoto.OptionsVia(t, m, "testdata/snapshot", map[string]any{
 		"name":           fmt.Sprintf("snap-%d", time.Now().UnixNano()),
@@ -167,4 +160,19 @@ func TestSnapshotOnMoto(t *testing.T) {
 		wantBody(t, call(t, "GET", base+"/a", "any-alice", nil), `{"path":"/a"}`)
 	})
 	cleanPlan(t, opts)
+}
+
+// startSnapshotProxy starts a SnapshotProxy to the shared moto server; its
+// log is shown when the test ends.
+func startSnapshotProxy(t *testing.T) (*moto.Server, aws.Config, *gateway.SnapshotProxy, *syncBuf) {
+	t.Helper()
+	m := moto.Start(t)
+	cfg, err := m.Config(context.Background())
+	must(t, err)
+	log := &syncBuf{}
+	proxy, err := gateway.StartSnapshotProxy(cfg, m.Endpoint, log)
+	must(t, err)
+	t.Cleanup(proxy.Close)
+	t.Cleanup(func() { t.Logf("snapshot proxy log:\n%s", log) })
+	return m, cfg, proxy, log
 }
