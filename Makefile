@@ -1,5 +1,5 @@
 # terraform-aws-jwt-authorizer — every task of the project, one target each.
-#   make demo   the whole path locally: moto + terraform + local gateway + real Lambda binaries
+#   make demo   the whole path locally: cmd/local up on examples/cognito (moto + terraform + local gateway + real Lambda binaries)
 #   make test   every test CI runs (unit, moto integration, Terraform checks, e2e)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -134,7 +134,7 @@ bench: package-local tools ## reproduce every figure of docs/benchmarks.md (and 
 	.ci/bench
 
 .PHONY: demo
-demo: terraformrc ## the whole path locally: moto + terraform + gateway + real binaries; Ctrl-C tears down
+demo: terraformrc ## the whole path locally: cmd/local up on examples/cognito (moto, terraform, gateway, real binaries), a demo user, the sign-in page; Ctrl-C tears down
 	.ci/demo
 
 # The sign-in page in a real browser: Debian's chromium driven by playwright-core

@@ -44,15 +44,7 @@ func TestHarnesses(t *testing.T) {
 	for _, h := range Harnesses {
 		for _, alg := range h.Algs {
 			t.Run(h.Name+"/"+alg, func(t *testing.T) {
-				v, err := h.New(f, alg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, tok := range f.Set(alg).Tokens {
-					if _, err := v(tok); err != nil {
-						t.Fatalf("valid token refused: %v", err)
-					}
-				}
+				v, _ := newWarm(t, h, f, alg)
 				other := "ES256"
 				if alg == "ES256" {
 					other = "RS256"
@@ -75,6 +67,25 @@ func TestHarnesses(t *testing.T) {
 			})
 		}
 	}
+}
+
+// newWarm builds harness h for alg and has it accept every token of the
+// fixture once: a valid token refused fails the test, and the first call of
+// each harness pays lazy setup (key preparation, caches), which is not a warm
+// verdict. It returns the verifier and the tokens.
+func newWarm(tb testing.TB, h Harness, f *fixture.Fixture, alg string) (Func, []string) {
+	tb.Helper()
+	v, err := h.New(f, alg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	toks := f.Set(alg).Tokens
+	for _, tok := range toks {
+		if _, err := v(tok); err != nil {
+			tb.Fatalf("valid token refused: %v", err)
+		}
+	}
+	return v, toks
 }
 
 func tamper(tok string) string {
@@ -100,18 +111,7 @@ func BenchmarkVerdict(b *testing.B) {
 	for _, alg := range []string{"RS256", "ES256"} {
 		for _, h := range Harnesses {
 			b.Run("alg="+alg+"/impl="+h.Name, func(b *testing.B) {
-				v, err := h.New(f, alg)
-				if err != nil {
-					b.Fatal(err)
-				}
-				toks := f.Set(alg).Tokens
-				// Warm: the first call of each harness pays lazy setup
-				// (key preparation, caches), which is not a warm verdict.
-				for _, t := range toks {
-					if sinkUser, err = v(t); err != nil {
-						b.Fatal(err)
-					}
-				}
+				v, toks := newWarm(b, h, f, alg)
 				b.ReportAllocs()
 				b.ResetTimer()
 				for i := 0; b.Loop(); i++ {
@@ -139,16 +139,7 @@ func BenchmarkPaired(b *testing.B) {
 				continue
 			}
 			b.Run("alg="+alg+"/impl="+h.Name, func(b *testing.B) {
-				v, err := h.New(f, alg)
-				if err != nil {
-					b.Fatal(err)
-				}
-				toks := f.Set(alg).Tokens
-				for _, t := range toks {
-					if _, err := v(t); err != nil {
-						b.Fatal(err)
-					}
-				}
+				v, toks := newWarm(b, h, f, alg)
 				const block = 100
 				var ratios []float64
 				var bf, bv, tf, tv time.Duration

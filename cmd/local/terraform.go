@@ -38,10 +38,11 @@ var ErrNotClean = errors.New("plan not clean")
 // configuration reads to run locally (docs/local.md). Terraform ignores it
 // where no variable "local_run" is declared.
 type localRun struct {
-	Issuer       string `json:"issuer"`       // the loopback issuer's URL (iss)
-	Audience     string `json:"audience"`     // the aud its tokens carry
-	Architecture string `json:"architecture"` // this machine's Lambda architecture
-	Packages     string `json:"packages"`     // folder with authorizer.zip and hello.zip for it
+	Issuer       string `json:"issuer"`        // the loopback issuer's URL (iss)
+	Audience     string `json:"audience"`      // the aud its tokens carry
+	Architecture string `json:"architecture"`  // this machine's Lambda architecture
+	Packages     string `json:"packages"`      // folder with authorizer.zip and hello.zip for it
+	MotoEndpoint string `json:"moto_endpoint"` // moto, as AWS (examples/cognito's JWKS URL: moto serves a pool's keys)
 }
 
 // Override is the text of the provider override up writes: moto's endpoints

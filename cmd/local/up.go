@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/emftest"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
@@ -48,6 +49,7 @@ type up struct {
 	snaps   *gateway.SnapshotProxy // closed after the destroy, which goes through it
 	failed  bool
 	started time.Time
+	metrics emftest.Tally // the functions' EMF records, summed in one line at stop
 }
 
 func upCommand(args []string) error {
@@ -144,7 +146,7 @@ func (u *up) run(ctx context.Context, aud string) error {
 
 	// [5] Terraform on moto.
 	say("[5/%d] applying %s to moto (override %s, state in %s)", upSteps, u.p.root, OverrideFile, StateDir)
-	lr := localRun{Issuer: iss.URL(), Audience: aud, Architecture: arch, Packages: filepath.Join(u.p.dist(), arch)}
+	lr := localRun{Issuer: iss.URL(), Audience: aud, Architecture: arch, Packages: filepath.Join(u.p.dist(), arch), MotoEndpoint: u.st.MotoEndpoint}
 	if u.tf, err = newTerraform(u.p, u.st.MotoEndpoint, lr); err != nil {
 		return err
 	}
@@ -207,6 +209,7 @@ func (u *up) run(ctx context.Context, aud string) error {
 	say("ready")
 	<-ctx.Done()
 	fmt.Println()
+	say("%s", u.metrics.Summary())
 	say("stopping")
 	return nil
 }
@@ -272,7 +275,7 @@ func (u *up) gateways(ctx context.Context, dep *deployed, emulator string, first
 			AWS: cfg, Endpoint: u.st.MotoEndpoint, RestAPIID: s.restAPIID, Stage: s.name,
 			Packages: u.p.dist(), Zips: dep.zips, Emulator: emulator, Snapshots: u.snaps.Snapshots,
 			WorkDir:   filepath.Join(u.p.work(), s.restAPIID+"-"+s.name),
-			AccessLog: io.MultiWriter(os.Stdout, access), FunctionLog: fnLog,
+			AccessLog: io.MultiWriter(os.Stdout, access), FunctionLog: io.MultiWriter(fnLog, &u.metrics),
 		})
 		if err != nil {
 			return nil, &stepError{step: "gateway", err: fmt.Errorf("serve %s stage %s: %w", s.restAPIID, s.name, err), rerun: self() + " up -chdir " + u.p.root}

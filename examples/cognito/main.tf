@@ -46,19 +46,30 @@ resource "aws_cognito_user_pool_domain" "this" {
   user_pool_id = aws_cognito_user_pool.this.id
 }
 
+# Under cmd/local (make demo runs this folder with it), var.local_run gives
+# this machine's architecture, the packages built for it, and moto, which
+# serves the pool's keys at MOTO/{user_pool_id}/.well-known/jwks.json while its
+# tokens carry the real Cognito issuer.
+locals {
+  architecture       = try(var.local_run.architecture, var.architecture)
+  authorizer_package = try("${var.local_run.packages}/authorizer.zip", var.authorizer_package)
+  hello_package      = try("${var.local_run.packages}/hello.zip", var.hello_package)
+  jwks_url           = try("${var.local_run.moto_endpoint}/{user_pool_id}/.well-known/jwks.json", var.jwks_url)
+}
+
 module "jwt_authorizer" {
   source = "../../"
 
   name               = var.name
-  architecture       = var.architecture
-  authorizer_package = { path = var.authorizer_package }
-  hello_package      = { path = var.hello_package }
+  architecture       = local.architecture
+  authorizer_package = { path = local.authorizer_package }
+  hello_package      = { path = local.hello_package }
 
   issuers = {
     cognito = {
       # The pool's endpoint is its issuer without the scheme.
       issuer     = "https://${aws_cognito_user_pool.this.endpoint}"
-      jwks_url   = var.jwks_url == null ? null : replace(var.jwks_url, "{user_pool_id}", aws_cognito_user_pool.this.id)
+      jwks_url   = local.jwks_url == null ? null : replace(local.jwks_url, "{user_pool_id}", aws_cognito_user_pool.this.id)
       token_use  = "access"
       client_ids = [aws_cognito_user_pool_client.this.id]
     }

@@ -73,3 +73,15 @@ variable "callback_url" {
     error_message = "The callback URL must be https (http only for localhost) and have no fragment."
   }
 }
+
+# The one variable cmd/local sets (TF_VAR_local_run) when it runs this folder
+# on moto (make demo does); null everywhere else.
+variable "local_run" {
+  description = "Set by `cmd/local up` for a local run on moto (docs/local.md): this machine's Lambda architecture, the folder of the packages built for it and moto's endpoint (the pool's JWKS URL). Leave null."
+  type = object({
+    architecture  = string
+    packages      = string
+    moto_endpoint = string
+  })
+  default = null
+}

@@ -43,9 +43,7 @@ const (
 // scope, 401 without a token, 200 on the open route), then down; nothing is
 // left: no override, no .local, no process, nothing in moto.
 func TestE2ELocalCommand(t *testing.T) {
-	if target := os.Getenv("E2E_TARGET"); target != "" && target != "local" {
-		t.Skipf("E2E_TARGET=%s: cmd/local runs on moto only", target)
-	}
+	skipUnlessLocal(t, "cmd/local runs on moto only")
 	root, err := tfmoto.RepoRoot(".")
 	must(t, err)
 	dir := copyExample(t, root, consumerExample)

@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/gruntwork-io/terratest/modules/terraform"
 
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/jwttest"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/rie"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
@@ -54,6 +56,27 @@ func newLocalRun(t *testing.T) *localRun {
 	must(t, err)
 	t.Cleanup(snaps.Close)
 	return &localRun{srv: srv, snaps: snaps, snapLog: snapLog, cfg: cfg, root: root, arch: arch, dist: dist, emulator: emulator}
+}
+
+// skipUnlessLocal skips a test that needs a local run (E2E_TARGET unset or
+// local), saying why.
+func skipUnlessLocal(t *testing.T, why string) {
+	t.Helper()
+	if target := os.Getenv("E2E_TARGET"); target != "" && target != "local" {
+		t.Skipf("E2E_TARGET=%s: %s", target, why)
+	}
+}
+
+// newOktaIssuer serves a loopback Okta-shaped issuer (its default
+// authorization server, http://127.0.0.1:PORT/oauth2/default) with one RSA
+// key, until the test ends; jwttest.Issuer serves its key set on every path
+// but discovery.
+func newOktaIssuer(t *testing.T) (key *jwttest.Key, okta *jwttest.Issuer, issuer string) {
+	t.Helper()
+	key = jwttest.NewRSA("okta-key-1", 2048)
+	okta = jwttest.NewIssuer(key)
+	t.Cleanup(okta.Close)
+	return key, okta, okta.URL() + "/oauth2/default"
 }
 
 // localStack is an example applied to moto, its outputs read.
@@ -144,9 +167,8 @@ func (s *localStack) serve(ctx context.Context, t *testing.T) (*gateway.Local, s
 	return gw, hs.URL + "/" + s.str(t, "stage_name"), stop
 }
 
-// finish checks that a plan is clean, destroys the stack and checks that
-// nothing of it is left.
-func (s *localStack) finish(ctx context.Context, t *testing.T) {
+// planCleanThenDestroy checks that a plan is clean, then destroys the stack.
+func (s *localStack) planCleanThenDestroy(t *testing.T) {
 	t.Helper()
 	t.Run("plan is clean", func(t *testing.T) {
 		if code := terraform.PlanExitCode(t, s.opts); code != 0 {
@@ -157,6 +179,13 @@ func (s *localStack) finish(ctx context.Context, t *testing.T) {
 	terraform.Destroy(t, s.opts)
 	s.destroyed = true
 	t.Logf("timing: destroy %s", time.Since(start).Round(time.Millisecond))
+}
+
+// finish checks that a plan is clean, destroys the stack and checks that
+// nothing of it is left.
+func (s *localStack) finish(ctx context.Context, t *testing.T) {
+	t.Helper()
+	s.planCleanThenDestroy(t)
 	assertNothingLeft(ctx, t, s.run.cfg, s.str(t, "user_pool_id"), s.str(t, "rest_api_id"), s.str(t, "key_table_name"),
 		s.str(t, "authorizer_function_name"), s.str(t, "hello_function_name"))
 }

@@ -62,18 +62,11 @@ const helloCognitoOnly = `module "jwt_authorizer" {
 // HTTP_PROXY routes ({proxy+} included), an unconfigured issuer, then a
 // route added to the map and applied, and hello's own issuer check.
 func TestE2EMultiIssuer(t *testing.T) {
-	if target := os.Getenv("E2E_TARGET"); target != "" && target != "local" {
-		t.Skipf("E2E_TARGET=%s: the multi-issuer example needs the loopback Okta-shaped issuer and backend of a local run", target)
-	}
+	skipUnlessLocal(t, "the multi-issuer example needs the loopback Okta-shaped issuer and backend of a local run")
 	ctx := context.Background()
 	run := newLocalRun(t)
 
-	// Okta's default authorization server, shaped as its tokens name it;
-	// jwttest.Issuer serves its key set on every path but discovery.
-	oktaKey := jwttest.NewRSA("okta-key-1", 2048)
-	okta := jwttest.NewIssuer(oktaKey)
-	t.Cleanup(okta.Close)
-	oktaIssuer := okta.URL() + "/oauth2/default"
+	oktaKey, okta, oktaIssuer := newOktaIssuer(t)
 	cognitoKeys := countingProxy(t, run.srv.Endpoint)
 	backend := newEchoBackend(t)
 

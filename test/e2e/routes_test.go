@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -49,9 +48,7 @@ const refusedLine = `The routes are refused (docs/security.md, "Routes"; docs/up
 // functions/internal/config.RouteConflicts words it for the same set at a
 // cold start. One init, then one plan per case.
 func TestE2ERoutesRefusedAtPlan(t *testing.T) {
-	if target := os.Getenv("E2E_TARGET"); target != "" && target != "local" {
-		t.Skipf("E2E_TARGET=%s: the route rules are planned on moto only", target)
-	}
+	skipUnlessLocal(t, "the route rules are planned on moto only")
 	run := newLocalRun(t)
 	// Plans never call the issuers: the URLs only have to pass validation.
 	okta := map[string]any{
@@ -199,16 +196,11 @@ func unbox(out string) string {
 // token's "*" would otherwise reach the route), and the backend never sees
 // the path.
 func TestE2ERoutesAnswered(t *testing.T) {
-	if target := os.Getenv("E2E_TARGET"); target != "" && target != "local" {
-		t.Skipf("E2E_TARGET=%s: the routes fixture needs the loopback issuer and backend of a local run", target)
-	}
+	skipUnlessLocal(t, "the routes fixture needs the loopback issuer and backend of a local run")
 	ctx := context.Background()
 	run := newLocalRun(t)
 
-	key := jwttest.NewRSA("okta-key-1", 2048)
-	okta := jwttest.NewIssuer(key)
-	t.Cleanup(okta.Close)
-	issuer := okta.URL() + "/oauth2/default"
+	key, _, issuer := newOktaIssuer(t)
 	backend := newEchoBackend(t)
 
 	route := func(scopes ...string) map[string]any {
@@ -248,7 +240,7 @@ func TestE2ERoutesAnswered(t *testing.T) {
 
 	gw, base, stop := s.serve(ctx, t)
 
-	for _, c := range []routeCase{
+	checkRoutes(ctx, t, gw, authzName, base, func() int { return len(backend.got()) }, []routeCase{
 		{"projects.read on a project", "/projects/p1", carolProjects, 200, gateway.Allow, ""},
 		{"projects.read on the project's secrets: the parent's * reaches them, the Deny wins", "/projects/p1/secrets", carolProjects, 403, gateway.Deny, "GET/projects/*/secrets"},
 		{"projects.read and secrets.read on a project", "/projects/p1", carolSecrets, 200, gateway.Allow, ""},
@@ -264,11 +256,7 @@ func TestE2ERoutesAnswered(t *testing.T) {
 		{"no scope on a deeper path of the open greedy route", "/docs/guides/intro.md", alice, 200, gateway.Allow, ""},
 		{"no scope on the scoped literal route under the open greedy one", "/docs/internal", alice, 403, gateway.Deny, "GET/docs/internal"},
 		{"staff on the scoped literal route under the open greedy one", "/docs/internal", daveStaff, 200, gateway.Allow, ""},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			checkRoute(ctx, t, gw, authzName, base, c, func() int { return len(backend.got()) })
-		})
-	}
+	})
 
 	t.Run("every valid token on the open route", func(t *testing.T) {
 		for _, tok := range []string{carolProjects, carolSecrets, alice, aliceOrders, daveStaff} {
@@ -306,6 +294,16 @@ type routeCase struct {
 	status            int
 	decision          gateway.Decision
 	deny              string
+}
+
+// checkRoutes runs checkRoute for each case, as a subtest named by it.
+func checkRoutes(ctx context.Context, t *testing.T, gw *gateway.Local, authz, base string, calls func() int, cases []routeCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			checkRoute(ctx, t, gw, authz, base, c, calls)
+		})
+	}
 }
 
 // checkRoute GETs c.path through the gateway at base with c.token and checks
@@ -385,15 +383,7 @@ func (b *echoBackend) got() []string {
 // plan, destroy, and nothing of the stack left.
 func finishRoutes(ctx context.Context, t *testing.T, s *localStack) {
 	t.Helper()
-	t.Run("plan is clean", func(t *testing.T) {
-		if code := terraform.PlanExitCode(t, s.opts); code != 0 {
-			t.Errorf("terraform plan exit code %d, want 0 (no changes)", code)
-		}
-	})
-	start := time.Now()
-	terraform.Destroy(t, s.opts)
-	s.destroyed = true
-	t.Logf("timing: destroy %s", time.Since(start).Round(time.Millisecond))
+	s.planCleanThenDestroy(t)
 	cfg := s.run.cfg
 	apiID, table := s.str(t, "rest_api_id"), s.str(t, "key_table_name")
 	if _, err := apigateway.NewFromConfig(cfg).GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: &apiID}); err == nil {

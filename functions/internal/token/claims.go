@@ -2,9 +2,9 @@ package token
 
 import (
 	"fmt"
+	"sync"
 	"unicode/utf8"
 
-	"github.com/go-jose/go-jose/v4/json"
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
@@ -33,7 +33,8 @@ type claimSet struct {
 	members
 	issuer                      string
 	audience                    jwt.Audience
-	expiry, notBefore, issuedAt *jwt.NumericDate
+	expiry, notBefore, issuedAt *jwt.NumericDate // nil, or one of dates
+	dates                       [3]jwt.NumericDate
 	clientID, cid, tokenUse     optional
 	scope                       string   // see readScopes
 	scopes                      []string // see readScopes
@@ -54,12 +55,12 @@ func readClaims(payload []byte) (*claimSet, error) {
 	if !utf8.Valid(payload) {
 		return nil, fmt.Errorf("decode payload: invalid UTF-8: %w", ErrMalformed)
 	}
-	c := &claimSet{members: newMembers()}
-	if err := json.Unmarshal(payload, &c.members); err != nil {
+	c := claimSetPool.Get().(*claimSet)
+	if !c.split(payload) {
 		c.release()
 		return nil, fmt.Errorf("read claims: %w", ErrClaims)
 	}
-	if !payloadNestingOK(payload, c.members) {
+	if !payloadNestingOK(payload, &c.members) {
 		c.release()
 		return nil, fmt.Errorf("read claims: duplicate key or too deep: %w", ErrClaims)
 	}
@@ -70,17 +71,28 @@ func readClaims(payload []byte) (*claimSet, error) {
 	return c, nil
 }
 
-// release hands the members back for the next token. Nothing read from them
-// keeps a reference: every string and list is a copy.
+// claimSetPool keeps emptied claim sets and their lists of members:
+// allocating them per token costs more than typing all the claims.
+var claimSetPool = sync.Pool{New: func() any { return &claimSet{members: members{fields: make([]field, 0, 32)}} }}
+
+// release empties c and hands it back for the next token, unless a token
+// with unusually many members grew it: the pool keeps only real-token sizes.
+// Nothing Verify returns keeps a reference into it: every string and list is
+// a copy or was handed over.
 func (c *claimSet) release() {
-	releaseMembers(c.members)
-	c.members = nil
+	fields := c.fields
+	if cap(fields) > 64 {
+		return
+	}
+	clear(fields[:cap(fields)])
+	*c = claimSet{members: members{fields: fields[:0]}}
+	claimSetPool.Put(c)
 }
 
 // typed decodes the claims every token is checked on, and returns the name
 // of the first one of a wrong type, or "".
 func (c *claimSet) typed() string {
-	ms := c.members
+	ms := &c.members
 	var ok bool
 	if m := ms.get("iss"); m != nil {
 		if c.issuer, ok = m.str(); !ok {
@@ -88,19 +100,20 @@ func (c *claimSet) typed() string {
 		}
 	}
 	// A null aud is refused, as go-jose's jwt.Audience refuses it.
-	if m, present := ms["aud"]; present {
+	if m, present := ms.lookup("aud"); present {
 		if c.audience, ok = m.audience(); !ok {
 			return "aud"
 		}
 	}
-	for _, d := range [...]struct {
+	for i, d := range [...]struct {
 		name string
 		dst  **jwt.NumericDate
 	}{{"exp", &c.expiry}, {"nbf", &c.notBefore}, {"iat", &c.issuedAt}} {
 		if m := ms.get(d.name); m != nil {
-			if *d.dst, ok = m.date(); !ok {
+			if !m.date(&c.dates[i]) {
 				return d.name
 			}
+			*d.dst = &c.dates[i]
 		}
 	}
 	// jti is not checked, only typed, as RFC 7519 §4.1.7 has it.

@@ -40,20 +40,21 @@ func headerDepthOK(h jose.Header) bool {
 	return true
 }
 
-// payloadNestingOK reports whether the members of payload (the map refuses
+// payloadNestingOK reports whether the members of payload (split refuses
 // duplicate names at the top level only) hold no object with a duplicate key
 // and nest at most maxDepth levels. Only a member that is an object or an
-// array can break either rule; such a member is decoded by the same go-jose
+// array can break either rule; such a member is decoded by go-jose's
 // JSON into any, which refuses duplicate keys at every level. That runs only
 // when it could find something: a nested object needs a second '{', maxDepth
 // levels need as many brackets. Real access tokens have neither, so their
 // payload is decoded once.
-func payloadNestingOK(payload []byte, ms members) bool {
+func payloadNestingOK(payload []byte, ms *members) bool {
 	objects := bytes.Count(payload, []byte("{"))
 	if objects <= 1 && objects+bytes.Count(payload, []byte("[")) <= maxDepth {
 		return true
 	}
-	for _, m := range ms {
+	for _, f := range ms.fields {
+		m := f.value
 		if len(m) == 0 || m[0] != '{' && m[0] != '[' {
 			continue
 		}

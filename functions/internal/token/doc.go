@@ -16,9 +16,9 @@
 //  3. header.go: valid UTF-8, no member that lets the token choose its own
 //     key or change how it is read (jwk, jku, x5u, x5c, crit, b64, zip, cty,
 //     enc), at most 32 levels of nesting (depth.go), a kid;
-//  4. claims.go: the payload, valid UTF-8, read once by go-jose's JSON into
-//     its members by name (member.go: duplicate members, trailing data and
-//     malformed JSON refused), nested objects without duplicate keys and at
+//  4. claims.go: the payload, valid UTF-8, checked by encoding/json and
+//     split once into its members (member.go: duplicate members, trailing
+//     data and malformed JSON refused, as go-jose's JSON refuses them), nested objects without duplicate keys and at
 //     most 32 levels deep (depth.go), then the claims every token is
 //     checked on typed: iss, aud, exp, nbf, iat, jti, client_id, cid,
 //     token_use, and scope and scp, each a space-delimited string or an

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/go-jose/go-jose/v4/json"
-
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/functions/internal/config"
 )
 
@@ -79,11 +77,11 @@ func (c *claimSet) nested(path config.ClaimPath) (member, bool) {
 		if m[0] != '{' {
 			return nil, false
 		}
-		var obj map[string]member
-		if json.Unmarshal(m, &obj) != nil {
+		var obj members
+		if !obj.split(m) {
 			return nil, false
 		}
-		m = members(obj).get(name)
+		m = obj.get(name)
 	}
 	return m, true
 }
@@ -104,6 +102,6 @@ func contextValue(m member) (string, string) {
 	case '{':
 		return "", "is an object"
 	}
-	// A number, true or false: go-jose's JSON has checked the text.
+	// A number, true or false: encoding/json has checked the text.
 	return string(m), ""
 }

@@ -2,51 +2,176 @@ package token
 
 import (
 	"bytes"
-	"sync"
+	stdjson "encoding/json"
 
 	"github.com/go-jose/go-jose/v4/json"
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-// members are the payload's top-level members by name. go-jose's JSON fills
-// the map in one pass over the payload: it refuses malformed JSON, trailing
-// data and a name given twice (also when spelled with escapes), and hands
-// each value over undecoded. A claim is then decoded only when it is read,
-// and only as the type that claim must have: a member nobody reads (another
-// issuer's user-id claim, say) is never type-checked.
-type members map[string]member
+// members are the top-level members of a JSON object in order, each name
+// and value a slice of the object's text. split reads them in one pass over
+// text that encoding/json has checked (no allocation into a reused list):
+// it refuses what go-jose's JSON refuses for an object read into a map
+// (malformed JSON, trailing data, anything but an object, a name given
+// twice, also when spelled with escapes) and hands each value over
+// undecoded. A claim is then decoded only when it is read, and only as the
+// type that claim must have: a member nobody reads (another issuer's user-id
+// claim, say) is never type-checked. TestSplitAsGoJose holds it to go-jose's
+// reading.
+type members struct {
+	fields []field
+	index  map[string]struct{} // names seen, only while splitting many members
+}
 
-// membersPool keeps emptied maps: allocating and zeroing one per token costs
-// more than typing all the claims (about 1 µs and 4 allocations a verdict).
-var membersPool = sync.Pool{New: func() any { return make(members, 32) }}
+// field is one member: its name as JSON text between the quotes (unescaped
+// when it had escapes) and its value.
+type field struct {
+	name  []byte
+	value member
+}
 
-// newMembers returns an empty map from the pool.
-func newMembers() members { return membersPool.Get().(members) }
+// linearNames is how many names split compares one by one for duplicates;
+// beyond it, a map (real tokens have fewer members).
+const linearNames = 32
 
-// releaseMembers empties ms and returns it to the pool, unless a token with
-// unusually many members grew it: the pool keeps only real-token sizes.
-func releaseMembers(ms members) {
-	if ms == nil || len(ms) > 64 {
-		return
+// split reads the members of text, a JSON object (null: none, as go-jose
+// reads null into a map), appending them to ms. It says false for anything
+// go-jose's JSON would refuse, and for nesting deeper than encoding/json's
+// 10,000 levels, which go-jose's JSON would read (payloadNestingOK refuses
+// more than maxDepth anyway).
+func (ms *members) split(text []byte) bool {
+	if !stdjson.Valid(text) {
+		return false
 	}
-	clear(ms)
-	membersPool.Put(ms)
+	i := skipSpace(text, 0)
+	switch text[i] {
+	case 'n': // the one valid text starting so: null
+		return true
+	case '{':
+	default:
+		return false
+	}
+	// Valid has checked the grammar: each step below finds what it expects.
+	i = skipSpace(text, i+1)
+	if text[i] == '}' {
+		return true
+	}
+	for {
+		end := stringEnd(text, i)
+		name := text[i+1 : end-1]
+		if bytes.IndexByte(name, '\\') >= 0 {
+			var s string
+			if json.Unmarshal(text[i:end], &s) != nil {
+				return false
+			}
+			name = []byte(s)
+		}
+		if !ms.add(name) {
+			return false
+		}
+		i = skipSpace(text, skipSpace(text, end)+1) // past the ':'
+		end = valueEnd(text, i)
+		ms.fields[len(ms.fields)-1].value = text[i:end]
+		i = skipSpace(text, end)
+		if text[i] == '}' {
+			return true
+		}
+		i = skipSpace(text, i+1) // past the ','
+	}
 }
 
-// member is one value as JSON text, a slice of the payload.
+// add appends a member named name, or says false if the name is taken.
+func (ms *members) add(name []byte) bool {
+	if ms.index == nil {
+		for _, f := range ms.fields {
+			if bytes.Equal(f.name, name) {
+				return false
+			}
+		}
+		if len(ms.fields) == linearNames {
+			ms.index = make(map[string]struct{}, 2*linearNames)
+			for _, f := range ms.fields {
+				ms.index[string(f.name)] = struct{}{}
+			}
+		}
+	}
+	if ms.index != nil {
+		if _, taken := ms.index[string(name)]; taken {
+			return false
+		}
+		ms.index[string(name)] = struct{}{}
+	}
+	ms.fields = append(ms.fields, field{name: name})
+	return true
+}
+
+// stringEnd returns the index just past the JSON string that starts at i.
+func stringEnd(text []byte, i int) int {
+	for i++; i < len(text); i++ {
+		switch text[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(text)
+}
+
+// valueEnd returns the index just past the JSON value that starts at i.
+func valueEnd(text []byte, i int) int {
+	switch text[i] {
+	case '"':
+		return stringEnd(text, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(text); i++ {
+			switch text[i] {
+			case '"':
+				i = stringEnd(text, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(text)
+	}
+	// A number, true, false or null: up to the space, ',', '}' or ']'
+	// after it.
+	for i < len(text) {
+		switch text[i] {
+		case ' ', '\t', '\r', '\n', ',', '}', ']':
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+// lookup returns the member name and whether it is there (null included).
+func (ms *members) lookup(name string) (member, bool) {
+	if ms == nil {
+		return nil, false
+	}
+	for _, f := range ms.fields {
+		if string(f.name) == name {
+			return f.value, true
+		}
+	}
+	return nil, false
+}
+
+// member is one value as JSON text, a slice of the payload, which is never
+// written and outlives the claims read from it.
 type member []byte
-
-// UnmarshalJSON keeps b rather than copying it: b is a slice of the decoded
-// payload, which is never written and outlives the claims read from it.
-func (m *member) UnmarshalJSON(b []byte) error {
-	*m = b
-	return nil
-}
 
 // get returns the member name, or nil when it is missing or null (a null
 // claim counts as absent, as go-jose's JSON decodes it into a pointer).
-func (ms members) get(name string) member {
-	m := ms[name]
+func (ms *members) get(name string) member {
+	m, _ := ms.lookup(name)
 	if string(m) == "null" {
 		return nil
 	}
@@ -57,7 +182,7 @@ func (ms members) get(name string) member {
 func (m member) isString() bool { return len(m) > 0 && m[0] == '"' }
 
 // str decodes m if it is a JSON string. Without escapes the text between the
-// quotes is the value: go-jose's JSON has checked it and Verify the payload's
+// quotes is the value: split has checked it and Verify the payload's
 // UTF-8, so this is what go-jose's own decoding would return.
 func (m member) str() (string, bool) {
 	if !m.isString() {
@@ -84,7 +209,7 @@ func (m member) strs() ([]string, bool) {
 	return list, json.Unmarshal(m, &list) == nil
 }
 
-// plainStrs reads m, an array go-jose's JSON has checked, when its elements
+// plainStrs reads m, an array split has checked, when its elements
 // are all strings without escapes: each is the text between its quotes. It
 // says false for anything else (another element type, an escape).
 func (m member) plainStrs() ([]string, bool) {
@@ -126,11 +251,10 @@ func skipSpace(m member, i int) int {
 	return i
 }
 
-// date decodes a NumericDate (exp, nbf, iat) as go-jose does, out-of-range
-// values refused.
-func (m member) date() (*jwt.NumericDate, bool) {
-	d := new(jwt.NumericDate)
-	return d, d.UnmarshalJSON(m) == nil
+// date decodes a NumericDate (exp, nbf, iat) into d as go-jose does,
+// out-of-range values refused.
+func (m member) date(d *jwt.NumericDate) bool {
+	return d.UnmarshalJSON(m) == nil
 }
 
 // audience decodes "aud": a string or an array of strings.

@@ -11,7 +11,7 @@ var scopeClaims = [...]string{"scope", "scp"}
 // readScopes returns the raw scope (the first scope claim present; an array
 // joined by spaces) and every scope of both claims, or the name of a scope
 // claim of a wrong type.
-func readScopes(ms members) (raw string, all []string, bad string) {
+func readScopes(ms *members) (raw string, all []string, bad string) {
 	found := false
 	for _, name := range scopeClaims {
 		m := ms.get(name)

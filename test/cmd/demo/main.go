@@ -1,14 +1,15 @@
-// Command demo is the one-command local demo (`make demo`, .ci/demo): it
-// builds the Lambda packages, starts moto, applies examples/cognito to it,
-// creates a demo user, serves the API through the local gateway (the real
-// binaries under the Lambda Runtime Interface Emulator), shows three calls
-// and a curl line with a live token, serves the sign-in page of web/ on
-// another origin (DEMO_WEB_LISTEN) with the demo user's credentials, and on
-// Ctrl-C destroys the stack and stops everything it started.
+// Command demo is the one-command local demo (`make demo`, .ci/demo): this
+// repository's own stack, examples/cognito, run by cmd/local up, the command
+// a consumer runs on their own configuration (docs/local.md). cmd/local
+// starts moto, builds the packages, applies, serves the API through the
+// local gateway and tears everything down on Ctrl-C or `local down`; the
+// demo only adds what a Cognito stack needs on top: a demo user in the pool,
+// three calls and a curl line with its token, and the sign-in page of web/
+// on another origin (DEMO_WEB_LISTEN) with the user's credentials.
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -17,14 +18,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -33,19 +31,15 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/emftest"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
-	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/rie"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/tfmoto"
 )
 
 func main() {
-	listen := flag.String("listen", envOr("DEMO_LISTEN", "127.0.0.1:8080"), "gateway listen address ($DEMO_LISTEN)")
+	listen := flag.String("listen", envOr("DEMO_LISTEN", "127.0.0.1:8080"), "gateway listen address ($DEMO_LISTEN): cmd/local up -listen")
 	webListen := flag.String("web-listen", envOr("DEMO_WEB_LISTEN", "127.0.0.1:8081"), "sign-in page listen address ($DEMO_WEB_LISTEN), another origin than the gateway's")
-	motoPort := flag.Int("moto-port", 0, "port of the moto server to start (0: any free port); $MOTO_ENDPOINT reuses a running one")
 	flag.Parse()
-	d := &demo{listen: *listen, webListen: *webListen, motoPort: *motoPort}
+	d := &demo{listen: *listen, webListen: *webListen}
 	err := d.run()
 	d.cleanup()
 	if err != nil {
@@ -57,8 +51,8 @@ func main() {
 type demo struct {
 	listen    string
 	webListen string
-	motoPort  int
 	root      string
+	local     string   // the cmd/local binary
 	steps     []func() // cleanup, last first
 }
 
@@ -73,6 +67,8 @@ func (d *demo) cleanup() {
 }
 
 func (d *demo) run() error {
+	// Ctrl-C reaches the demo only (up runs in its own process group): it
+	// passes it on to up, which destroys and stops, and waits for it.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -80,142 +76,138 @@ func (d *demo) run() error {
 	if d.root, err = tfmoto.RepoRoot("."); err != nil {
 		return err
 	}
-	step("[1/7] checking tools")
-	if _, err := exec.LookPath("terraform"); err != nil {
-		return errors.New("terraform not found on PATH (install Terraform >= 1.5)")
-	}
-	emulator, err := rie.Find()
+	// cmd/local, built next to this command (bin/ under make demo).
+	self, err := os.Executable()
 	if err != nil {
-		step("      aws-lambda-rie not found, building it into bin/ (go install)")
-		if emulator, err = rie.FindOrBuild(filepath.Join(d.root, "bin")); err != nil {
-			return fmt.Errorf("%w\n  install it with: %s", err, rie.InstallHint)
-		}
+		return err
 	}
-	// The gateway's port first: fail before spending a minute on the rest.
-	ln, err := net.Listen("tcp", d.listen)
-	if err != nil {
-		return fmt.Errorf("port taken: cannot listen on %s (%v); run with DEMO_LISTEN=127.0.0.1:8081 or stop what uses it", d.listen, err)
+	d.local = filepath.Join(filepath.Dir(self), "local")
+	step("building cmd/local (go build -o %s ./cmd/local)", d.local)
+	build := exec.CommandContext(ctx, "go", "build", "-o", d.local, "./cmd/local")
+	build.Dir, build.Stdout, build.Stderr = d.root, os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("build cmd/local: %w", err)
 	}
-	d.defer_(func() { ln.Close() })
+	// The page's port first: its origin is the API's cors.allow_origin.
 	pg, err := listenPage(d.webListen)
 	if err != nil {
 		return err
 	}
 	d.defer_(func() { pg.ln.Close() })
 
-	arch := rie.HostArchitecture()
-	step("[2/7] building the Lambda packages for %s (go run ./cmd/package)", arch)
-	dist := filepath.Join(d.root, "dist")
-	if err := d.cmd(ctx, d.root, nil, "go", "run", "./cmd/package", "-arch", arch, "-out", dist); err != nil {
-		return fmt.Errorf("build packages: %w", err)
-	}
-
-	step("[3/7] starting moto")
-	srv, err := d.startMoto()
-	if err != nil {
-		return err
-	}
-	step("      moto at %s", srv.Endpoint)
-	cfg, err := srv.Config(ctx)
-	if err != nil {
-		return err
-	}
-
-	step("[4/7] applying examples/cognito to moto (terraform init + apply)")
 	// A private copy two levels under the root (its source "../../" still
 	// names the module): the demo never shares a folder with a test run.
-	dir, err := d.exampleCopy()
-	if err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp("", "demo-")
-	if err != nil {
-		return err
-	}
-	d.defer_(func() { os.RemoveAll(tmp) })
-	override, err := tfmoto.WriteOverride(dir, srv.Endpoint, filepath.Join(tmp, "terraform.tfstate"))
-	if err != nil {
-		return err
-	}
-	d.defer_(func() { os.Remove(override) })
-	rc, err := tfmoto.CLIConfig(dir)
-	if err != nil {
-		return err
-	}
-	cache := filepath.Join(d.root, "build", "tf-plugin-cache")
-	if err := os.MkdirAll(cache, 0o755); err != nil {
-		return err
-	}
-	env := append(srv.Env(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "TF_PLUGIN_CACHE_DIR="+cache)
 	name := "demo-" + randHex(3)
-	vars := []string{
-		"-var", "name=" + name, "-var", "architecture=" + arch,
-		"-var", "jwks_url=" + srv.Endpoint + "/{user_pool_id}/.well-known/jwks.json",
-		"-var", "authorizer_package=" + filepath.Join(dist, arch, "authorizer.zip"),
-		"-var", "hello_package=" + filepath.Join(dist, arch, "hello.zip"),
-		"-var", "web_origin=" + pg.origin,
+	dir, err := copyExample(filepath.Join(d.root, "examples", "cognito"), filepath.Join(d.root, "build", name))
+	if err != nil {
+		return err
 	}
-	tf := func(ctx context.Context, args ...string) error {
-		return d.cmd(ctx, dir, env, "terraform", args...)
+	env := append(os.Environ(), "TF_VAR_name="+name, "TF_VAR_web_origin="+pg.origin)
+	if ep := os.Getenv("MOTO_ENDPOINT"); ep != "" && !moto.Answers(ep, 2*time.Second) {
+		// The Makefile always sets MOTO_ENDPOINT: with nothing there, up
+		// starts its own moto on a free port.
+		step("no moto answers at MOTO_ENDPOINT=%s: cmd/local starts its own", ep)
+		env = append(env, "MOTO_ENDPOINT=")
 	}
-	if err := tf(ctx, "init", "-input=false", "-reconfigure", "-no-color"); err != nil {
-		return fmt.Errorf("terraform init: %w", err)
+	up := exec.Command(d.local, "up", "-chdir", dir, "-listen", d.listen)
+	up.Dir, up.Env, up.Stderr = d.root, env, os.Stderr
+	up.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out, err := up.StdoutPipe()
+	if err != nil {
+		return err
 	}
-	d.defer_(func() {
-		step("destroying the stack (terraform destroy)")
-		dctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		if err := tf(dctx, append([]string{"destroy", "-auto-approve", "-input=false", "-no-color"}, vars...)...); err != nil {
-			step("destroy failed: %v", err)
+	step("running %s up -chdir %s -listen %s", d.local, dir, d.listen)
+	if err := up.Start(); err != nil {
+		return fmt.Errorf("start cmd/local up: %w", err)
+	}
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			fmt.Println(sc.Text())
+			if sc.Text() == "local: ready" {
+				close(ready)
+			}
 		}
-	})
-	apply := append([]string{"apply", "-auto-approve", "-input=false", "-no-color"}, vars...)
-	if err := tf(ctx, apply...); err != nil {
-		return fmt.Errorf("terraform apply: %w", err)
+		_, _ = io.Copy(io.Discard, out)
+		done <- up.Wait()
+	}()
+	// up removes .local when it tore down cleanly: the copy goes too; on
+	// failure it keeps its logs there.
+	upErr := func(err error) error {
+		if err == nil {
+			return os.RemoveAll(dir)
+		}
+		return fmt.Errorf("cmd/local up: %w (its logs: %s)", err, filepath.Join(dir, ".local", "logs"))
 	}
-	// moto 5.2.1 drops identity_validation_expression on create; a second
-	// apply sets it through an update.
-	if err := tf(ctx, apply...); err != nil {
-		return fmt.Errorf("terraform apply: %w", err)
+	select {
+	case err := <-done:
+		if err == nil {
+			err = errors.New("ended before it was ready")
+		}
+		return upErr(err)
+	case <-ctx.Done():
+		return upErr(stopUp(up, done))
+	case <-ready:
 	}
-	var outs map[string]struct{ Value any }
-	var buf bytes.Buffer
-	c := exec.CommandContext(ctx, "terraform", "output", "-json")
-	c.Dir, c.Env, c.Stdout = dir, append(os.Environ(), env...), &buf
-	if err := c.Run(); err != nil {
-		return fmt.Errorf("terraform output: %w", err)
-	}
-	if err := json.Unmarshal(buf.Bytes(), &outs); err != nil {
-		return fmt.Errorf("terraform output: %w", err)
-	}
-	out := func(k string) string { s, _ := outs[k].Value.(string); return s }
 
-	step("[5/7] creating the demo user in the Cognito user pool")
+	if err := d.extras(ctx, dir, pg); err != nil {
+		return errors.Join(err, upErr(stopUp(up, done)))
+	}
+	select {
+	case err := <-done: // `local down` from another terminal
+		return upErr(err)
+	case <-ctx.Done():
+		fmt.Println()
+		step("stopping: cmd/local up destroys the stack and stops")
+		return upErr(stopUp(up, done))
+	}
+}
+
+// stopUp asks up to tear down, as Ctrl-C in its own terminal does, and waits.
+func stopUp(up *exec.Cmd, done <-chan error) error {
+	_ = up.Process.Signal(os.Interrupt)
+	return <-done
+}
+
+// extras are the demo's steps on top of up: the demo user, three calls, the
+// sign-in page.
+func (d *demo) extras(ctx context.Context, dir string, pg *page) error {
+	var st struct {
+		MotoEndpoint string `json:"motoEndpoint"`
+		Gateways     []struct {
+			URL string `json:"url"`
+		} `json:"gateways"`
+	}
+	var tfstate struct {
+		Outputs map[string]struct{ Value any } `json:"outputs"`
+	}
+	if err := readJSON(filepath.Join(dir, ".local", "state.json"), &st); err != nil {
+		return err
+	}
+	if err := readJSON(filepath.Join(dir, ".local", "terraform.tfstate"), &tfstate); err != nil {
+		return err
+	}
+	if len(st.Gateways) != 1 {
+		return fmt.Errorf("cmd/local serves %d REST APIs, want 1", len(st.Gateways))
+	}
+	out := func(k string) string { s, _ := tfstate.Outputs[k].Value.(string); return s }
+	base := st.Gateways[0].URL
+	cfg, err := (&moto.Server{Endpoint: st.MotoEndpoint}).Config(ctx)
+	if err != nil {
+		return err
+	}
+
+	step("creating the demo user in the Cognito user pool")
 	email, password := "demo@example.com", "Demo-"+randHex(4)+"-Pass1"
 	token, sub, err := createUser(ctx, cip.NewFromConfig(cfg), out("user_pool_id"), out("user_pool_client_id"), email, password)
 	if err != nil {
 		return err
 	}
 
-	step("[6/7] starting the local gateway (functions under the Lambda Runtime Interface Emulator)")
-	// The functions' log is not shown; the metrics it carries are summed
-	// for one line at exit.
-	var tally emftest.Tally
-	gw, err := gateway.New(ctx, gateway.Options{
-		AWS: cfg, Endpoint: srv.Endpoint, RestAPIID: out("rest_api_id"), Stage: out("stage_name"),
-		Packages: dist, Emulator: emulator, AccessLog: prefixed("gateway: "), FunctionLog: &tally,
-	})
-	if err != nil {
-		return err
-	}
-	d.defer_(gw.Close)
-	hs := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	d.defer_(func() { hs.Close() })
-	base := "http://" + ln.Addr().String() + "/" + out("stage_name")
-	step("      serving %s", base)
-
-	step("[7/7] three calls")
+	step("three calls")
 	other := "00000000-0000-4000-8000-000000000000"
 	for _, c := range []struct{ what, path, auth string }{
 		{"own path, with the token", "/hello/" + sub, "Bearer " + token},
@@ -231,28 +223,22 @@ func (d *demo) run() error {
 	fmt.Printf("\nTry it yourself (the token is valid for an hour):\n\n  curl -i -H 'Authorization: Bearer %s' %s/hello/%s\n\n", token, base, sub)
 	var pc pageConfig
 	pc.API, pc.SignIn = base, "password"
-	pc.Cognito.Endpoint, pc.Cognito.ClientID = srv.Endpoint+"/", out("user_pool_client_id")
+	pc.Cognito.Endpoint, pc.Cognito.ClientID = st.MotoEndpoint+"/", out("user_pool_client_id")
 	ps := pg.serve(filepath.Join(d.root, "web"), pc)
 	d.defer_(func() { ps.Close() })
 	fmt.Printf("Or in a browser: open the page, sign in with the demo user, press the three buttons.\n\n")
 	step("page      %s/", pg.origin)
 	step("user      %s", email)
 	step("password  %s", password)
-	step("running; press Ctrl-C to destroy the stack and stop")
-	<-ctx.Done()
-	fmt.Println()
-	step("%s", tally.Summary())
-	step("stopping")
+	step("running; press Ctrl-C (or run %s down -chdir %s) to destroy the stack and stop", d.local, dir)
 	return nil
 }
 
-func (d *demo) exampleCopy() (string, error) {
-	src := filepath.Join(d.root, "examples", "cognito")
-	dst := filepath.Join(d.root, "build", "demo-"+randHex(3))
+// copyExample copies src's *.tf files (not its overrides) to dst.
+func copyExample(src, dst string) (string, error) {
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return "", err
 	}
-	d.defer_(func() { os.RemoveAll(dst) })
 	files, err := filepath.Glob(filepath.Join(src, "*.tf"))
 	if err != nil {
 		return "", err
@@ -272,55 +258,15 @@ func (d *demo) exampleCopy() (string, error) {
 	return dst, nil
 }
 
-// startMoto reuses $MOTO_ENDPOINT or starts moto_server in its own process
-// group (moto.Launch), so the terminal's Ctrl-C does not stop it before the
-// destroy.
-func (d *demo) startMoto() (*moto.Server, error) {
-	port := d.motoPort
-	if ep := os.Getenv("MOTO_ENDPOINT"); ep != "" {
-		if moto.Answers(ep, 2*time.Second) {
-			return &moto.Server{Endpoint: ep}, nil
-		}
-		// Nothing answers there (the Makefile always sets MOTO_ENDPOINT):
-		// start moto on that port.
-		u, err := url.Parse(ep)
-		if err != nil || u.Port() == "" {
-			return nil, fmt.Errorf("no moto answers at MOTO_ENDPOINT=%s and it names no port to start one on", ep)
-		}
-		if port, err = strconv.Atoi(u.Port()); err != nil {
-			return nil, fmt.Errorf("MOTO_ENDPOINT=%s: %w", ep, err)
-		}
-	}
-	if port != 0 {
-		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		if err != nil {
-			return nil, fmt.Errorf("port taken: moto cannot listen on 127.0.0.1:%d (%v)", port, err)
-		}
-		l.Close()
-	}
-	srv, err := moto.Launch(port, nil)
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	d.defer_(func() {
-		step("stopping moto")
-		srv.Stop()
-	})
-	return srv, nil
-}
-
-// cmd runs a tool with output indented under the progress lines; its own
-// process group keeps Ctrl-C from reaching it (ctx cancels it instead).
-func (d *demo) cmd(ctx context.Context, dir string, env []string, name string, args ...string) error {
-	c := exec.CommandContext(ctx, name, args...)
-	c.Dir = dir
-	c.Env = append(os.Environ(), env...)
-	c.Stdout, c.Stderr = prefixed("      | "), prefixed("      | ")
-	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	// On Ctrl-C let terraform stop gracefully (it saves its state).
-	c.Cancel = func() error { return c.Process.Signal(os.Interrupt) }
-	c.WaitDelay = time.Minute
-	return c.Run()
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	return nil
 }
 
 func createUser(ctx context.Context, idp *cip.Client, pool, client, email, password string) (token, sub string, err error) {
@@ -370,27 +316,6 @@ func call(u, auth string) (int, string, error) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b), nil
-}
-
-// prefixed writes each line to stdout with a prefix.
-type prefixWriter struct {
-	prefix string
-	buf    []byte
-}
-
-func prefixed(p string) io.Writer { return &prefixWriter{prefix: p} }
-
-func (w *prefixWriter) Write(b []byte) (int, error) {
-	w.buf = append(w.buf, b...)
-	for {
-		i := bytes.IndexByte(w.buf, '\n')
-		if i < 0 {
-			break
-		}
-		fmt.Print(w.prefix + strings.TrimRight(string(w.buf[:i]), "\r") + "\n")
-		w.buf = w.buf[i+1:]
-	}
-	return len(b), nil
 }
 
 func envOr(k, def string) string {
