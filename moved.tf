@@ -3,8 +3,9 @@
 # first drafts"). Upgrading from it needs no `terraform state mv`: these blocks
 # keep every resource whose AWS name did not change (the authorizer function,
 # its log group, its Lambda permission) as it is, instead of a new create racing
-# the old delete ("already exists"); removed.tf forgets what the API's body
-# now holds. test/module/upgrade_test.go applies that
+# the old delete ("already exists"). What the API's OpenAPI body now holds
+# (the API Gateway authorizer, /hello and its method) is deleted once the
+# stage serves the body's deployment (docs/upgrading.md). test/module/upgrade_test.go applies that
 # commit and then this configuration on the same state.
 
 # create_hello put hello behind a count.

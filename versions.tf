@@ -4,7 +4,7 @@
 # hashicorp/aws: the floor is the oldest version the tests ran against
 # (5.100.0); 6.x is tested too (make test-provider6, docs/providers.md).
 terraform {
-  required_version = ">= 1.7"
+  required_version = ">= 1.5"
 
   required_providers {
     aws = {

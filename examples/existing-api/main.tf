@@ -298,10 +298,3 @@ module "jwt_authorizer" {
   tags = var.tags
 }
 
-# Applied before the authorizer resource of modules/authorizer was renamed
-# (the REST API module's OpenAPI body release)? This keeps your authorizer,
-# and the methods that reference it, as they are.
-moved {
-  from = module.jwt_authorizer.aws_api_gateway_authorizer.this
-  to   = module.jwt_authorizer.aws_api_gateway_authorizer.existing_api[0]
-}

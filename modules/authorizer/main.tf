@@ -104,13 +104,10 @@ module "function" {
   tags = var.tags
 }
 
-# On an API whose methods the caller manages (rest_api_id set). modules/rest-api
-# defines the authorizer in its OpenAPI body instead (api_gateway_authorizer).
-# Named existing_api, not this: the root forgets the `this` of earlier
-# releases (removed.tf) rather than delete it before the body no longer
-# references it; callers with rest_api_id move it (docs/upgrading.md).
-resource "aws_api_gateway_authorizer" "existing_api" {
-  count = var.rest_api_id == null ? 0 : 1
+# On an API whose methods the caller manages. modules/rest-api declares the
+# authorizer in its OpenAPI body instead (api_gateway_authorizer).
+resource "aws_api_gateway_authorizer" "this" {
+  count = var.create_api_gateway_authorizer ? 1 : 0
 
   name                             = var.name
   rest_api_id                      = var.rest_api_id
@@ -119,6 +116,13 @@ resource "aws_api_gateway_authorizer" "existing_api" {
   identity_source                  = "method.request.header.Authorization"
   identity_validation_expression   = var.identity_validation_expression == "" ? null : var.identity_validation_expression
   authorizer_result_ttl_in_seconds = var.result_ttl_in_seconds
+
+  lifecycle {
+    precondition {
+      condition     = var.rest_api_id != null
+      error_message = "create_api_gateway_authorizer needs rest_api_id: the REST API to create the authorizer on."
+    }
+  }
 }
 
 # API Gateway may invoke the function only as this authorizer of this API (as
@@ -130,7 +134,7 @@ resource "aws_lambda_permission" "this" {
   function_name = module.function.function_name
   qualifier     = module.function.qualifier
   principal     = "apigateway.amazonaws.com"
-  source_arn    = "${var.rest_api_execution_arn}/authorizers/${try(aws_api_gateway_authorizer.existing_api[0].id, "*")}"
+  source_arn    = "${var.rest_api_execution_arn}/authorizers/${try(aws_api_gateway_authorizer.this[0].id, "*")}"
 
   # Plan-time checks of what the function would refuse at cold start.
   lifecycle {

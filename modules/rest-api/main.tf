@@ -7,8 +7,11 @@
 locals {
   body = jsonencode({
     openapi = "3.0.1"
-    info    = { title = var.name, description = var.description, version = "1" }
-    paths   = local.paths
+    # The caller's redeployment triggers are in the body too, so that every
+    # deployment is made right after the body is put: what the API holds is
+    # then always what the body says, whatever happened to it in between.
+    info  = { title = var.name, description = var.description, version = sha1(jsonencode(var.redeployment_triggers)) }
+    paths = local.paths
     components = { securitySchemes = { (var.authorizer.name) = {
       type                           = "apiKey"
       name                           = var.authorizer.identity_header
@@ -44,12 +47,11 @@ resource "aws_api_gateway_rest_api" "this" {
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
-  # A new deployment whenever the definition changes (the body holds every
-  # route, preflight, gateway response and the authorizer), or anything the
-  # caller adds. It is created after the body is put: the rest API is its
-  # dependency.
+  # A new deployment whenever the body changes: it holds every route,
+  # preflight, gateway response, the authorizer and the caller's triggers.
+  # It is created after the body is put: the rest API is its dependency.
   triggers = {
-    redeployment = sha1(jsonencode([local.body, var.redeployment_triggers]))
+    redeployment = sha1(local.body)
   }
 
   lifecycle {

@@ -354,8 +354,8 @@ func checkPlan(t *testing.T, plan *planJSON, roles map[string]wantRole, routes m
 	for _, a := range authorizerPerms {
 		checkPermission(t, a, byAddr[a])
 		refs := resourceRefs(authCfg, "aws_lambda_permission", "this", "source_arn")
-		if !slices.Contains(refs, "var.rest_api_execution_arn") || !slices.Contains(refs, "aws_api_gateway_authorizer.existing_api[0].id") || slices.ContainsFunc(refs, func(r string) bool {
-			return r != "var.rest_api_execution_arn" && !strings.HasPrefix(r, "aws_api_gateway_authorizer.existing_api")
+		if !slices.Contains(refs, "var.rest_api_execution_arn") || !slices.Contains(refs, "aws_api_gateway_authorizer.this[0].id") || slices.ContainsFunc(refs, func(r string) bool {
+			return r != "var.rest_api_execution_arn" && !strings.HasPrefix(r, "aws_api_gateway_authorizer.this")
 		}) {
 			t.Errorf("%s: source_arn references %v, want the API's execution ARN and the authorizer's id when it creates one", a, refs)
 		}
