@@ -521,13 +521,12 @@ func (p *SnapshotProxy) applyImport(ctx context.Context, apiID string, plan *imp
 			}
 			deleted++
 		}
-		for name, id := range authByName {
-			if plan.schemes[name] == nil {
-				if _, err := ag.DeleteAuthorizer(ctx, &apigateway.DeleteAuthorizerInput{RestApiId: &apiID, AuthorizerId: &id}); err != nil {
-					return motoStep("DeleteAuthorizer "+name, err)
-				}
-			}
-		}
+		// Authorizers the body no longer names are kept: API Gateway does
+		// not document deleting them, no method can reference them any more,
+		// and Terraform deletes the one it managed (an upgrade from
+		// per-method resources). Deleting it here would make that delete
+		// fail: moto answers a delete of a missing authorizer with a 500,
+		// which the provider retries for 20 minutes.
 		grs, err := ag.GetGatewayResponses(ctx, &apigateway.GetGatewayResponsesInput{RestApiId: &apiID})
 		if err != nil {
 			return motoStep("GetGatewayResponses", err)
