@@ -1,5 +1,9 @@
 # The whole stack: a REST API whose routes (by default GET /hello/{userId} to
 # the hello function) are protected by the JWT TOKEN authorizer.
+# The provider's region (no API call), for role names that must differ per
+# region. Not read from the REST API: its body holds the functions.
+data "aws_region" "current" {}
+
 locals {
   hello_package = var.hello_package.s3_bucket != null ? null : coalesce(var.hello_package.path, "${path.module}/dist/${var.architecture}/hello.zip")
   # The issuers hello serves (its ISSUER_NAMES; empty: any): by default those
@@ -24,7 +28,8 @@ module "authorizer" {
   name             = "${var.name}-authorizer"
   role_name_prefix = var.role_name_prefix == null ? null : "${var.role_name_prefix}authorizer-"
 
-  rest_api_id                    = module.rest_api.rest_api_id
+  # The REST API's OpenAPI body declares the authorizer.
+  create_api_gateway_authorizer = false
   rest_api_execution_arn         = module.rest_api.rest_api_execution_arn
   result_ttl_in_seconds          = var.authorizer_result_ttl
   identity_validation_expression = var.identity_validation_expression
@@ -94,7 +99,7 @@ module "hello" {
 
   create_role               = var.create_roles
   role_arn                  = var.hello_role_arn
-  role_name                 = "${coalesce(var.role_name_prefix, "${var.name}-")}hello-${split(":", module.rest_api.rest_api_execution_arn)[3]}"
+  role_name                 = "${coalesce(var.role_name_prefix, "${var.name}-")}hello-${data.aws_region.current.name}"
   role_permissions_boundary = var.role_permissions_boundary
 
   tags = var.tags
@@ -103,9 +108,9 @@ module "hello" {
 module "rest_api" {
   source = "./modules/rest-api"
 
-  name          = var.name
-  routes        = local.routes
-  authorizer_id = module.authorizer.authorizer_id
+  name       = var.name
+  routes     = local.routes
+  authorizer = module.authorizer.api_gateway_authorizer
   # The issuers' forwarded claims reach HTTP backends as X-Claim-<key>.
   forwarded_context_keys = sort(distinct(flatten([for _, i in var.issuers : keys(coalesce(i.context_claims, {}))])))
   # A changed authorizer (its function, TTL, identity source, validation

@@ -2,9 +2,10 @@
 # 4945ebe, "Functions, key cache, Terraform module, local gateway, bench:
 # first drafts"). Upgrading from it needs no `terraform state mv`: these blocks
 # keep every resource whose AWS name did not change (the authorizer function,
-# its log group, its Lambda permission, the API Gateway authorizer, /hello,
-# /hello/{userId} and its GET method) as it is, instead of a new create racing
-# the old delete ("already exists"). test/module/upgrade_test.go applies that
+# its log group, its Lambda permission) as it is, instead of a new create racing
+# the old delete ("already exists"). What the API's OpenAPI body now holds
+# (the API Gateway authorizer, /hello and its method) is deleted once the
+# stage serves the body's deployment (docs/upgrading.md). test/module/upgrade_test.go applies that
 # commit and then this configuration on the same state.
 
 # create_hello put hello behind a count.
@@ -43,41 +44,16 @@ moved {
   to   = module.authorizer.module.key_table[0].aws_dynamodb_table.this
 }
 
-# The API Gateway authorizer and its permission (statement id
-# AllowApiGatewayAuthorizer, then and now) belong to modules/authorizer.
-moved {
-  from = module.rest_api.aws_api_gateway_authorizer.this
-  to   = module.authorizer.aws_api_gateway_authorizer.this
-}
-
+# The authorizer's permission (statement id AllowApiGatewayAuthorizer, then
+# and now) belongs to modules/authorizer.
 moved {
   from = module.rest_api.aws_lambda_permission.authorizer[0]
   to   = module.authorizer.aws_lambda_permission.this
 }
 
-# The hello route, built from the routes map under its default key. Its
-# permission gets a new statement id (one per route, scoped to the stage):
-# replaced, the new one created first.
-moved {
-  from = module.rest_api.aws_api_gateway_resource.hello
-  to   = module.rest_api.aws_api_gateway_resource.depth1["/hello"]
-}
-
-moved {
-  from = module.rest_api.aws_api_gateway_resource.user_id
-  to   = module.rest_api.aws_api_gateway_resource.depth2["/hello/{userId}"]
-}
-
-moved {
-  from = module.rest_api.aws_api_gateway_method.get_hello
-  to   = module.rest_api.aws_api_gateway_method.this["GET /hello/{userId}"]
-}
-
-moved {
-  from = module.rest_api.aws_api_gateway_integration.get_hello
-  to   = module.rest_api.aws_api_gateway_integration.this["GET /hello/{userId}"]
-}
-
+# The hello route's permission gets a new statement id (one per route, scoped
+# to the stage): replaced, the new one created first. Its resources, method
+# and integration are in the API's body now (removed.tf).
 moved {
   from = module.rest_api.aws_lambda_permission.hello[0]
   to   = module.rest_api.aws_lambda_permission.route["GET /hello/{userId}"]

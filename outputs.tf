@@ -44,8 +44,13 @@ output "deployment_id" {
 }
 
 output "authorizer_id" {
-  description = "ID of the API Gateway TOKEN authorizer."
-  value       = try(module.authorizer.authorizer_id, null)
+  description = "ID of the TOKEN authorizer the REST API's OpenAPI body declares (API Gateway assigns it when the body is put)."
+  value       = try(module.rest_api.authorizer_id, null)
+}
+
+output "authorizer_name" {
+  description = "Name of the TOKEN authorizer the REST API's OpenAPI body declares."
+  value       = try(module.authorizer.api_gateway_authorizer.name, null)
 }
 
 output "authorizer_function_name" {

@@ -297,3 +297,4 @@ module "jwt_authorizer" {
 
   tags = var.tags
 }
+

@@ -17,9 +17,13 @@ data "aws_dynamodb_table" "existing" {
   name = var.key_table.existing_table_name
 }
 
+# The provider's region (no API call). Not read from the REST API's ARN: the
+# API's OpenAPI body holds this function's invoke ARN, which needs the role,
+# whose name holds the region.
+data "aws_region" "current" {}
+
 locals {
-  # arn:<partition>:execute-api:<region>:<account>:<api id>
-  region = split(":", var.rest_api_execution_arn)[3]
+  region = data.aws_region.current.name
 
   key_table_name = var.key_table.create ? module.key_table[0].table_name : var.key_table.existing_table_name
   key_table_arn = (var.key_table.create ? module.key_table[0].table_arn :

@@ -104,7 +104,11 @@ module "function" {
   tags = var.tags
 }
 
+# On an API whose methods the caller manages. modules/rest-api declares the
+# authorizer in its OpenAPI body instead (api_gateway_authorizer).
 resource "aws_api_gateway_authorizer" "this" {
+  count = var.create_api_gateway_authorizer ? 1 : 0
+
   name                             = var.name
   rest_api_id                      = var.rest_api_id
   type                             = "TOKEN"
@@ -113,6 +117,26 @@ resource "aws_api_gateway_authorizer" "this" {
   identity_validation_expression   = var.identity_validation_expression == "" ? null : var.identity_validation_expression
   authorizer_result_ttl_in_seconds = var.result_ttl_in_seconds
 
+  lifecycle {
+    precondition {
+      condition     = var.rest_api_id != null
+      error_message = "create_api_gateway_authorizer needs rest_api_id: the REST API to create the authorizer on."
+    }
+  }
+}
+
+# API Gateway may invoke the function only as this authorizer of this API (as
+# any authorizer of it when the API's body defines the authorizer: its id is
+# API Gateway's, unknown to Terraform).
+resource "aws_lambda_permission" "this" {
+  statement_id  = "AllowApiGatewayAuthorizer"
+  action        = "lambda:InvokeFunction"
+  function_name = module.function.function_name
+  qualifier     = module.function.qualifier
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${var.rest_api_execution_arn}/authorizers/${try(aws_api_gateway_authorizer.this[0].id, "*")}"
+
+  # Plan-time checks of what the function would refuse at cold start.
   lifecycle {
     precondition {
       condition     = local.environment_bytes <= 4096
@@ -133,12 +157,3 @@ resource "aws_api_gateway_authorizer" "this" {
   }
 }
 
-# API Gateway may invoke the function only as this authorizer of this API.
-resource "aws_lambda_permission" "this" {
-  statement_id  = "AllowApiGatewayAuthorizer"
-  action        = "lambda:InvokeFunction"
-  function_name = module.function.function_name
-  qualifier     = module.function.qualifier
-  principal     = "apigateway.amazonaws.com"
-  source_arn    = "${var.rest_api_execution_arn}/authorizers/${aws_api_gateway_authorizer.this.id}"
-}

@@ -1,6 +1,19 @@
 output "authorizer_id" {
-  description = "ID of the API Gateway TOKEN authorizer: set it, with authorization = \"CUSTOM\", on your aws_api_gateway_method resources."
-  value       = aws_api_gateway_authorizer.this.id
+  description = "ID of the API Gateway TOKEN authorizer: set it, with authorization = \"CUSTOM\", on your aws_api_gateway_method resources. null when create_api_gateway_authorizer is false."
+  value       = try(aws_api_gateway_authorizer.this[0].id, null)
+}
+
+output "api_gateway_authorizer" {
+  description = "The TOKEN authorizer as an OpenAPI body declares it (modules/rest-api's authorizer input): security scheme name, the function's invoke ARN, identity header, validation expression and result TTL."
+  value = {
+    # Not the name of the authorizer this module creates: an API moving to a
+    # body keeps the old one until it is deleted, after the body is put.
+    name                           = "${var.name}-openapi"
+    invoke_arn                     = module.function.invoke_arn
+    identity_header                = "Authorization"
+    identity_validation_expression = var.identity_validation_expression == "" ? null : var.identity_validation_expression
+    result_ttl_in_seconds          = var.result_ttl_in_seconds
+  }
 }
 
 output "function_name" {

@@ -33,9 +33,17 @@ variable "tags" {
 # API Gateway
 ################################################################################
 
+variable "create_api_gateway_authorizer" {
+  description = "Create the TOKEN authorizer on rest_api_id, for an API whose methods you manage. false: an API defined by an OpenAPI body (modules/rest-api) declares it from the api_gateway_authorizer output."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "rest_api_id" {
-  description = "ID of the REST API the TOKEN authorizer is created on (aws_api_gateway_rest_api.id)."
+  description = "ID of the REST API to create the TOKEN authorizer on (aws_api_gateway_rest_api.id); needed with create_api_gateway_authorizer."
   type        = string
+  default     = null
 }
 
 variable "rest_api_execution_arn" {

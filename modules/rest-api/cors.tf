@@ -1,4 +1,4 @@
-# CORS preflight: one OPTIONS method per route path, without authorizer (a
+# CORS preflight: one OPTIONS operation per route path, without authorizer (a
 # browser sends no Authorization on a preflight), answered by a MOCK
 # integration with static headers.
 locals {
@@ -15,60 +15,27 @@ locals {
     "Access-Control-Expose-Headers" = "WWW-Authenticate"
     "Vary"                          = "Origin"
   }
-}
-
-resource "aws_api_gateway_method" "options" {
-  for_each = local.cors_paths
-
-  rest_api_id   = aws_api_gateway_rest_api.this.id
-  resource_id   = local.resource_ids[each.key]
-  http_method   = "OPTIONS"
-  authorization = "NONE"
-}
-
-resource "aws_api_gateway_integration" "options" {
-  for_each = local.cors_paths
-
-  rest_api_id       = aws_api_gateway_rest_api.this.id
-  resource_id       = local.resource_ids[each.key]
-  http_method       = aws_api_gateway_method.options[each.key].http_method
-  type              = "MOCK"
-  request_templates = { "application/json" = jsonencode({ statusCode = 204 }) }
-}
-
-resource "aws_api_gateway_method_response" "options" {
-  for_each = local.cors_paths
-
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  resource_id = local.resource_ids[each.key]
-  http_method = aws_api_gateway_method.options[each.key].http_method
-  status_code = "204"
-
-  response_parameters = {
-    "method.response.header.Access-Control-Allow-Origin"  = true
-    "method.response.header.Access-Control-Allow-Methods" = true
-    "method.response.header.Access-Control-Allow-Headers" = true
-    "method.response.header.Access-Control-Max-Age"       = true
-    "method.response.header.Vary"                         = true
-  }
-}
-
-resource "aws_api_gateway_integration_response" "options" {
-  for_each = local.cors_paths
-
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  resource_id = local.resource_ids[each.key]
-  http_method = aws_api_gateway_method.options[each.key].http_method
-  status_code = aws_api_gateway_method_response.options[each.key].status_code
 
   # Static values are quoted; no credentials header: the token is not a cookie.
-  response_parameters = {
-    "method.response.header.Access-Control-Allow-Origin"  = "'${var.cors.allow_origin}'"
-    "method.response.header.Access-Control-Allow-Methods" = "'${join(",", each.value.methods)}'"
-    "method.response.header.Access-Control-Allow-Headers" = "'${join(",", var.cors.allow_headers)}'"
-    "method.response.header.Access-Control-Max-Age"       = "'${var.cors.max_age_seconds}'"
-    "method.response.header.Vary"                         = "'Origin'"
-  }
-
-  depends_on = [aws_api_gateway_integration.options]
+  preflights = { for path, c in local.cors_paths : path => {
+    responses = { "204" = {
+      description = "CORS preflight"
+      headers     = { for h in ["Access-Control-Allow-Origin", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Max-Age", "Vary"] : h => { schema = { type = "string" } } }
+    } }
+    "x-amazon-apigateway-integration" = {
+      type                = "mock"
+      passthroughBehavior = "when_no_match"
+      requestTemplates    = { "application/json" = jsonencode({ statusCode = 204 }) }
+      responses = { default = {
+        statusCode = "204"
+        responseParameters = {
+          "method.response.header.Access-Control-Allow-Origin"  = "'${var.cors.allow_origin}'"
+          "method.response.header.Access-Control-Allow-Methods" = "'${join(",", c.methods)}'"
+          "method.response.header.Access-Control-Allow-Headers" = "'${join(",", var.cors.allow_headers)}'"
+          "method.response.header.Access-Control-Max-Age"       = "'${var.cors.max_age_seconds}'"
+          "method.response.header.Vary"                         = "'Origin'"
+        }
+      } }
+    }
+  } }
 }

@@ -1,6 +1,41 @@
+# The API's whole definition is one OpenAPI body, built from var.routes
+# (routes.tf), the preflights (cors.tf), the gateway responses
+# (responses.tf) and the authorizer. PutRestApi in overwrite mode replaces the
+# definition as a whole, before the deployment that snapshots it is created:
+# a removed route leaves the stage in the same apply (docs/design.md, "Routes
+# as one OpenAPI body").
+locals {
+  body = jsonencode({
+    openapi = "3.0.1"
+    # The caller's redeployment triggers are in the body too, so that every
+    # deployment is made right after the body is put: what the API holds is
+    # then always what the body says, whatever happened to it in between.
+    info  = { title = var.name, description = var.description, version = sha1(jsonencode(var.redeployment_triggers)) }
+    paths = local.paths
+    components = { securitySchemes = { (var.authorizer.name) = {
+      type                           = "apiKey"
+      name                           = var.authorizer.identity_header
+      in                             = "header"
+      "x-amazon-apigateway-authtype" = "custom"
+      "x-amazon-apigateway-authorizer" = merge(
+        {
+          type                         = "token"
+          authorizerUri                = var.authorizer.invoke_arn
+          authorizerResultTtlInSeconds = var.authorizer.result_ttl_in_seconds
+        },
+        var.authorizer.identity_validation_expression == null ? {} : { identityValidationExpression = var.authorizer.identity_validation_expression },
+        var.authorizer.credentials == null ? {} : { authorizerCredentials = var.authorizer.credentials },
+      )
+    } } }
+    "x-amazon-apigateway-gateway-responses" = local.gateway_response_definitions
+  })
+}
+
 resource "aws_api_gateway_rest_api" "this" {
-  name        = var.name
-  description = var.description
+  name              = var.name
+  description       = var.description
+  body              = local.body
+  put_rest_api_mode = "overwrite"
 
   endpoint_configuration {
     types = ["REGIONAL"]
@@ -12,35 +47,16 @@ resource "aws_api_gateway_rest_api" "this" {
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
-  # A new deployment whenever anything the stage serves changes: a route, its
-  # method, integration or resource, or the authorizer.
+  # A new deployment whenever the body changes: it holds every route,
+  # preflight, gateway response, the authorizer and the caller's triggers.
+  # It is created after the body is put: the rest API is its dependency.
   triggers = {
-    redeployment = sha1(jsonencode([
-      # What the routes say (configuration, not computed attributes, so a
-      # second plan is clean) and the ids of what they made.
-      var.routes,
-      local.resource_ids,
-      { for k, m in aws_api_gateway_method.this : k => m.id },
-      { for k, i in aws_api_gateway_integration.this : k => i.id },
-      var.authorizer_id,
-      var.redeployment_triggers,
-      # CORS preflights and gateway responses take effect on a deployment.
-      var.cors,
-      local.gateway_responses,
-      { for k, m in aws_api_gateway_method.options : k => m.id },
-    ]))
+    redeployment = sha1(local.body)
   }
 
   lifecycle {
     create_before_destroy = true
   }
-
-  depends_on = [
-    aws_api_gateway_method.this,
-    aws_api_gateway_integration.this,
-    aws_api_gateway_integration_response.options,
-    aws_api_gateway_gateway_response.this,
-  ]
 }
 
 # tfsec: stage access logs are opt-in (var.access_logs.enabled): API Gateway writes them through the account-global CloudWatch role (modules/api-gateway-account, once per account and region), which a stack must not take over; the authorizer logs every verdict anyway.
@@ -75,4 +91,13 @@ resource "aws_api_gateway_method_settings" "all" {
     throttling_burst_limit = var.throttling.burst_limit
     throttling_rate_limit  = var.throttling.rate_limit
   }
+}
+
+# The id API Gateway gave the body's authorizer, read once the body is put
+# (authorizer_id output: for the console's "Test", aws apigateway
+# test-invoke-authorizer, or a method of your own).
+data "aws_api_gateway_authorizers" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+
+  depends_on = [aws_api_gateway_rest_api.this]
 }

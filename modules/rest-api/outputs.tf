@@ -57,3 +57,13 @@ output "cors_response_headers" {
   description = "The CORS headers a backend (AWS_PROXY, HTTP_PROXY) must add to its own answers, API Gateway adding none to them; empty when cors is off."
   value       = local.cors_response_headers
 }
+
+output "body" {
+  description = "The API's OpenAPI 3.0 definition (JSON), as put on the REST API: every route, preflight, gateway response and the authorizer."
+  value       = local.body
+}
+
+output "authorizer_id" {
+  description = "ID API Gateway gave the authorizer the body declares; null while the API holds another authorizer too (during an upgrade from per-method resources)."
+  value       = try(one(data.aws_api_gateway_authorizers.this.ids), null)
+}

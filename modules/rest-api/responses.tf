@@ -29,18 +29,12 @@ locals {
       DEFAULT_5XX                  = { status_code = null, headers = {}, message = null }
     },
   )
-}
 
-resource "aws_api_gateway_gateway_response" "this" {
-  for_each = local.gateway_responses
-
-  rest_api_id   = aws_api_gateway_rest_api.this.id
-  response_type = each.key
-  status_code   = each.value.status_code
-  # An empty map would be stored as none: null keeps the second plan clean.
-  response_parameters = length(merge(each.value.headers, local.cors_response_parameters)) == 0 ? null : merge(each.value.headers, local.cors_response_parameters)
-  # null keeps API Gateway's template: {"message":$context.error.messageString}.
-  response_templates = each.value.message == null ? null : {
-    "application/json" = jsonencode({ message = each.value.message })
-  }
+  # As the body's x-amazon-apigateway-gateway-responses. No statusCode keeps
+  # API Gateway's; no template keeps {"message":$context.error.messageString}.
+  gateway_response_definitions = { for type, g in local.gateway_responses : type => merge(
+    g.status_code == null ? {} : { statusCode = g.status_code },
+    length(merge(g.headers, local.cors_response_parameters)) == 0 ? {} : { responseParameters = merge(g.headers, local.cors_response_parameters) },
+    g.message == null ? {} : { responseTemplates = { "application/json" = jsonencode({ message = g.message }) } },
+  ) }
 }

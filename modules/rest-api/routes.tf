@@ -1,9 +1,9 @@
-# The resource tree, methods and integrations, all from var.routes.
+# The routes as OpenAPI operations of the API's body (main.tf).
 #
 # A route key "GET /users/{userId}/orders" is a verb and a path of up to 8
-# segments; paths sharing a prefix share its resources. Terraform cannot
-# for_each a resource over its own instances (a child needs its parent's id),
-# so there is one resource block per depth.
+# segments. Each becomes one operation: its path parameters, the authorizer
+# as its security requirement, and its integration (AWS_PROXY to a function,
+# HTTP_PROXY to a URL). API Gateway builds the resource tree from the paths.
 locals {
   parsed = { for key, r in var.routes : key => merge(r, {
     verb     = split(" ", key)[0]
@@ -11,29 +11,6 @@ locals {
     segments = compact(split("/", split(" ", key)[1]))
     params   = [for s in regexall("\\{([A-Za-z_][A-Za-z0-9_]*)\\+?\\}", key) : s[0]]
   }) }
-
-  # Every path prefix, by depth: "/users", "/users/{userId}", …
-  prefixes = distinct(flatten([for _, r in local.parsed : [
-    for d in range(1, length(r.segments) + 1) : "/${join("/", slice(r.segments, 0, d))}"
-  ]]))
-  by_depth = { for d in range(1, 9) : d => {
-    for p in local.prefixes : p => {
-      parent    = d == 1 ? "" : join("/", slice(split("/", p), 0, d))
-      path_part = element(split("/", p), d)
-    } if length(split("/", p)) == d + 1
-  } }
-
-  resource_ids = merge(
-    { "/" = aws_api_gateway_rest_api.this.root_resource_id },
-    { for p, r in aws_api_gateway_resource.depth1 : p => r.id },
-    { for p, r in aws_api_gateway_resource.depth2 : p => r.id },
-    { for p, r in aws_api_gateway_resource.depth3 : p => r.id },
-    { for p, r in aws_api_gateway_resource.depth4 : p => r.id },
-    { for p, r in aws_api_gateway_resource.depth5 : p => r.id },
-    { for p, r in aws_api_gateway_resource.depth6 : p => r.id },
-    { for p, r in aws_api_gateway_resource.depth7 : p => r.id },
-    { for p, r in aws_api_gateway_resource.depth8 : p => r.id },
-  )
 
   # The routes as the authorizer writes them: VERB/path, {proxy+} as a final /*.
   authorizer_routes = { for key, r in local.parsed :
@@ -43,98 +20,38 @@ locals {
   source_paths = { for key, r in local.parsed :
     key => join("/", [for s in r.segments : can(regex("^\\{", s)) ? "*" : s])
   }
-}
 
-resource "aws_api_gateway_resource" "depth1" {
-  for_each    = local.by_depth[1]
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
-  path_part   = each.value.path_part
-}
+  operations = { for key, r in local.parsed : key => {
+    parameters = [for p in r.params : { name = p, in = "path", required = true, schema = { type = "string" } }]
+    security   = [{ (var.authorizer.name) = [] }]
+    "x-amazon-apigateway-integration" = merge(
+      {
+        type                = r.function_name != null ? "aws_proxy" : "http_proxy"
+        httpMethod          = r.function_name != null ? "POST" : r.verb
+        uri                 = r.function_name != null ? r.invoke_arn : r.http_url
+        passthroughBehavior = "when_no_match"
+      },
+      r.timeout_milliseconds == null ? {} : { timeoutInMillis = r.timeout_milliseconds },
+      # HTTP_PROXY: the method's path parameters fill the same {names} in
+      # http_url, and the backend receives the verified identity from the
+      # authorizer's context. API Gateway overwrites a mapped header, so a
+      # client-sent X-User-Id never reaches the backend.
+      r.function_name != null ? {} : { requestParameters = merge(
+        { for p in r.params : "integration.request.path.${p}" => "method.request.path.${p}" },
+        {
+          "integration.request.header.X-User-Id" = "context.authorizer.userId"
+          "integration.request.header.X-Issuer"  = "context.authorizer.issuerName"
+          "integration.request.header.X-Scope"   = "context.authorizer.scope"
+        },
+        { for k in var.forwarded_context_keys : "integration.request.header.X-Claim-${replace(k, "_", "-")}" => "context.authorizer.${k}" },
+      ) },
+    )
+  } }
 
-resource "aws_api_gateway_resource" "depth2" {
-  for_each    = local.by_depth[2]
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.depth1[each.value.parent].id
-  path_part   = each.value.path_part
-}
-
-resource "aws_api_gateway_resource" "depth3" {
-  for_each    = local.by_depth[3]
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.depth2[each.value.parent].id
-  path_part   = each.value.path_part
-}
-
-resource "aws_api_gateway_resource" "depth4" {
-  for_each    = local.by_depth[4]
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.depth3[each.value.parent].id
-  path_part   = each.value.path_part
-}
-
-resource "aws_api_gateway_resource" "depth5" {
-  for_each    = local.by_depth[5]
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.depth4[each.value.parent].id
-  path_part   = each.value.path_part
-}
-
-resource "aws_api_gateway_resource" "depth6" {
-  for_each    = local.by_depth[6]
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.depth5[each.value.parent].id
-  path_part   = each.value.path_part
-}
-
-resource "aws_api_gateway_resource" "depth7" {
-  for_each    = local.by_depth[7]
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.depth6[each.value.parent].id
-  path_part   = each.value.path_part
-}
-
-resource "aws_api_gateway_resource" "depth8" {
-  for_each    = local.by_depth[8]
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.depth7[each.value.parent].id
-  path_part   = each.value.path_part
-}
-
-resource "aws_api_gateway_method" "this" {
-  for_each = local.parsed
-
-  rest_api_id   = aws_api_gateway_rest_api.this.id
-  resource_id   = local.resource_ids[each.value.path]
-  http_method   = each.value.verb
-  authorization = "CUSTOM"
-  authorizer_id = var.authorizer_id
-
-  request_parameters = { for p in each.value.params : "method.request.path.${p}" => true }
-}
-
-resource "aws_api_gateway_integration" "this" {
-  for_each = local.parsed
-
-  rest_api_id             = aws_api_gateway_rest_api.this.id
-  resource_id             = local.resource_ids[each.value.path]
-  http_method             = aws_api_gateway_method.this[each.key].http_method
-  type                    = each.value.function_name != null ? "AWS_PROXY" : "HTTP_PROXY"
-  integration_http_method = each.value.function_name != null ? "POST" : each.value.verb
-  uri                     = each.value.function_name != null ? each.value.invoke_arn : each.value.http_url
-  timeout_milliseconds    = each.value.timeout_milliseconds
-
-  # HTTP_PROXY: the method's path parameters fill the same {names} in http_url,
-  # and the backend receives the verified identity from the authorizer's
-  # context. API Gateway overwrites a mapped header, so a client-sent
-  # X-User-Id never reaches the backend.
-  request_parameters = each.value.function_name != null ? null : merge(
-    { for p in each.value.params : "integration.request.path.${p}" => "method.request.path.${p}" },
-    {
-      "integration.request.header.X-User-Id" = "context.authorizer.userId"
-      "integration.request.header.X-Issuer"  = "context.authorizer.issuerName"
-      "integration.request.header.X-Scope"   = "context.authorizer.scope"
-    },
-    { for k in var.forwarded_context_keys : "integration.request.header.X-Claim-${replace(k, "_", "-")}" => "context.authorizer.${k}" },
-  )
+  # The OpenAPI paths: each route path with its operations (lower-case verbs)
+  # and, with CORS, its preflight (cors.tf).
+  paths = { for path in distinct([for _, r in local.parsed : r.path]) : path => merge(
+    { for key, r in local.parsed : lower(r.verb) => local.operations[key] if r.path == path },
+    { for p, op in local.preflights : "options" => op if p == path },
+  ) }
 }

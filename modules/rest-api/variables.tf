@@ -12,7 +12,7 @@ variable "description" {
 variable "routes" {
   description = <<-EOT
     The API's routes, keyed "VERB /path" (GET, POST, PUT, PATCH, DELETE or HEAD; up to 8 segments; a final {proxy+} is allowed).
-    Each is protected by the TOKEN authorizer (authorizer_id) and goes to a Lambda function (function_name + invoke_arn, AWS_PROXY)
+    Each is protected by the TOKEN authorizer (authorizer) and goes to a Lambda function (function_name + invoke_arn, AWS_PROXY)
     or to an HTTP URL (http_url, HTTP_PROXY; its {params} are filled from the path). scopes, groups and issuers are what the
     authorizer requires on the route; pass the authorizer_routes output to modules/authorizer's routes.
   EOT
@@ -92,9 +92,21 @@ variable "forwarded_context_keys" {
   }
 }
 
-variable "authorizer_id" {
-  description = "ID of the TOKEN authorizer every route uses (modules/authorizer's authorizer_id)."
-  type        = string
+variable "authorizer" {
+  description = "The TOKEN authorizer every route uses, as modules/authorizer's api_gateway_authorizer output gives it: the body defines it as a security scheme (name), invoking invoke_arn (optionally as the credentials role) with the token of identity_header, checked against identity_validation_expression (null: none), its policy cached result_ttl_in_seconds."
+  type = object({
+    name                           = string
+    invoke_arn                     = string
+    credentials                    = optional(string)
+    identity_header                = optional(string, "Authorization")
+    identity_validation_expression = optional(string)
+    result_ttl_in_seconds          = optional(number, 300)
+  })
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,128}$", var.authorizer.name))
+    error_message = "authorizer.name must be 1-128 letters, digits, _ or - (it names the body's security scheme)."
+  }
 }
 
 variable "create_lambda_permissions" {

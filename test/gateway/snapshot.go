@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -85,12 +86,24 @@ func (s *Snapshots) record(apiID, deploymentID string, def *Definition, err erro
 //   - when a CreateAuthorizer carried an identityValidationExpression that
 //     moto 5.2.1 dropped (it keeps it only on update), it puts it back with
 //     an UpdateAuthorizer before answering, so moto holds what API Gateway
-//     would and the deployment created next snapshots it.
+//     would and the deployment created next snapshots it;
+//   - a PutRestApi (PUT /restapis/{id}, mode overwrite or merge) is not
+//     forwarded: moto 5.2.1's import drops authorizers, methods'
+//     authorization and request parameters, fails on a MOCK without uri and
+//     replaces the root resource. The proxy validates the OpenAPI 3.0 JSON
+//     body (the subset the module sends, import.go; anything else is a 400
+//     BadRequestException before moto changes) and applies it with SDK calls
+//     (resources, methods, integrations, method and integration responses,
+//     TOKEN authorizers updated in place by name, gateway responses; in
+//     overwrite mode what the body lacks is deleted, the root kept), then
+//     answers with the RestApi as moto holds it.
 type SnapshotProxy struct {
 	// URL is the proxy's endpoint, for the provider's endpoints block.
 	URL       string
 	Snapshots *Snapshots
 	ag        *apigateway.Client
+	target    string       // moto's endpoint
+	client    *http.Client // to moto, for answers relayed as they are
 	log       io.Writer
 	logMu     sync.Mutex
 	srv       *http.Server
@@ -108,15 +121,17 @@ func StartSnapshotProxy(cfg aws.Config, endpoint string, log io.Writer) (*Snapsh
 	if err != nil {
 		return nil, fmt.Errorf("snapshot proxy: listen: %w", err)
 	}
-	p := &SnapshotProxy{URL: "http://" + ln.Addr().String(), Snapshots: NewSnapshots(), ag: apigateway.NewFromConfig(cfg), log: log}
+	// No keep-alive, as moto.Server.Config: moto may close an idle
+	// connection just as it is reused, and a create must not be retried.
+	transport := &http.Transport{Proxy: nil, DisableKeepAlives: true}
+	p := &SnapshotProxy{URL: "http://" + ln.Addr().String(), Snapshots: NewSnapshots(), ag: apigateway.NewFromConfig(cfg),
+		target: strings.TrimSuffix(target.String(), "/"), client: &http.Client{Transport: transport}, log: log}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 			pr.Out.Host = pr.In.Host // moto answers whatever the host; keep the signed one
 		},
-		// No keep-alive, as moto.Server.Config: moto may close an idle
-		// connection just as it is reused, and a create must not be retried.
-		Transport:      &http.Transport{Proxy: nil, DisableKeepAlives: true},
+		Transport:      transport,
 		ModifyResponse: p.modifyResponse,
 		ErrorLog:       nil,
 	}
@@ -140,6 +155,10 @@ type requestBodyKey struct{}
 // and its response carry.
 func (p *SnapshotProxy) handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if m := restAPIPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodPut {
+			p.putRestAPI(w, r, m[1]) // not forwarded: applied here (import.go)
+			return
+		}
 		if r.Method == http.MethodPost && authorizersPath.MatchString(r.URL.Path) {
 			b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 			if err != nil {
@@ -211,14 +230,20 @@ func (p *SnapshotProxy) keepValidationExpression(ctx context.Context, resp *http
 	if out.Expr == in.Expr {
 		return nil
 	}
+	return p.setValidationExpression(ctx, apiID, out.ID, in.Expr)
+}
+
+// setValidationExpression puts back the identityValidationExpression moto
+// 5.2.1 dropped when it created an authorizer.
+func (p *SnapshotProxy) setValidationExpression(ctx context.Context, apiID, authorizerID, expr string) error {
 	_, err := p.ag.UpdateAuthorizer(ctx, &apigateway.UpdateAuthorizerInput{
-		RestApiId: &apiID, AuthorizerId: &out.ID,
-		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/identityValidationExpression"), Value: &in.Expr}},
+		RestApiId: &apiID, AuthorizerId: &authorizerID,
+		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/identityValidationExpression"), Value: &expr}},
 	})
 	if err != nil {
-		return fmt.Errorf("snapshot proxy: restore the identity validation expression of authorizer %s: %w", out.ID, err)
+		return fmt.Errorf("snapshot proxy: restore the identity validation expression of authorizer %s: %w", authorizerID, err)
 	}
-	p.logf("snapshot: api %s authorizer %s: identity validation expression restored (moto dropped it on create)", apiID, out.ID)
+	p.logf("snapshot: api %s authorizer %s: identity validation expression restored (moto dropped it on create)", apiID, authorizerID)
 	return nil
 }
 

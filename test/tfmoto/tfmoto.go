@@ -20,8 +20,10 @@
 package tfmoto
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,6 +32,7 @@ import (
 
 	"github.com/gruntwork-io/terratest/modules/terraform"
 
+	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/gateway"
 	"github.com/jwtauthz/terraform-aws-jwt-authorizer/test/moto"
 )
 
@@ -172,7 +175,9 @@ func OptionsFor(t testing.TB, srv *moto.Server, dir string, vars map[string]any)
 
 // OptionsVia is OptionsFor with the provider's endpoints for the services
 // of via (keys of Services) pointing elsewhere, e.g. apigateway at a
-// gateway.SnapshotProxy that records each deployment as it is created.
+// gateway.SnapshotProxy of the test's own. Without one, apigateway goes
+// through a SnapshotProxy started here (closed when the test ends): moto
+// cannot import the OpenAPI body modules/rest-api puts, the proxy applies it.
 func OptionsVia(t testing.TB, srv *moto.Server, dir string, vars map[string]any, via Endpoints) *terraform.Options {
 	t.Helper()
 	for k := range via {
@@ -180,6 +185,7 @@ func OptionsVia(t testing.TB, srv *moto.Server, dir string, vars map[string]any,
 			t.Fatalf("tfmoto: endpoint %q is not one of %v", k, Services)
 		}
 	}
+	via = snapshotted(t, srv, via)
 	lockDir(t, dir) // registered first, so released after the override is removed
 	keepLockFile(t, dir)
 	tmp := t.TempDir()
@@ -213,4 +219,25 @@ func OptionsVia(t testing.TB, srv *moto.Server, dir string, vars map[string]any,
 		Reconfigure:  true, // the state location changes every run
 		Upgrade:      true, // select from what is installable now, whatever an old lock file says
 	}
+}
+
+// snapshotted returns via with apigateway sent to a new gateway.SnapshotProxy
+// in front of srv, unless via already sends it elsewhere.
+func snapshotted(t testing.TB, srv *moto.Server, via Endpoints) Endpoints {
+	t.Helper()
+	if _, ok := via["apigateway"]; ok {
+		return via
+	}
+	cfg, err := srv.Config(context.Background())
+	if err != nil {
+		t.Fatalf("tfmoto: moto config: %v", err)
+	}
+	p, err := gateway.StartSnapshotProxy(cfg, srv.Endpoint, nil)
+	if err != nil {
+		t.Fatalf("tfmoto: %v", err)
+	}
+	t.Cleanup(p.Close) // registered first: closed after the destroys
+	out := Endpoints{"apigateway": p.URL}
+	maps.Copy(out, via)
+	return out
 }

@@ -21,3 +21,10 @@ mock_resource "aws_lambda_function" {
     invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:orders/invocations"
   }
 }
+
+# The provider region, as the REST API execution ARNs of the tests name it.
+mock_data "aws_region" {
+  defaults = {
+    name = "eu-west-1"
+  }
+}

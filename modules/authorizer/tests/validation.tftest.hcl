@@ -77,7 +77,7 @@ run "verb_star" {
   variables {
     routes = { "* /users/{userId}" = {} }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "verb_options" {
@@ -85,7 +85,7 @@ run "verb_options" {
   variables {
     routes = { "OPTIONS /users/{userId}" = {} }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "user_id_twice" {
@@ -93,7 +93,7 @@ run "user_id_twice" {
   variables {
     routes = { "GET /users/{userId}/friends/{userId}" = {} }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "user_id_partial_segment" {
@@ -101,7 +101,7 @@ run "user_id_partial_segment" {
   variables {
     routes = { "GET /users/u-{userId}" = {} }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "user_id_other_case" {
@@ -109,7 +109,7 @@ run "user_id_other_case" {
   variables {
     routes = { "GET /users/{userid}" = {} }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "wildcard_mid_path" {
@@ -117,7 +117,7 @@ run "wildcard_mid_path" {
   variables {
     routes = { "GET /users/*/orders" = {} }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "wildcard_after_parameter" {
@@ -125,7 +125,7 @@ run "wildcard_after_parameter" {
   variables {
     routes = { "GET /orders/{orderId}/*" = {} }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "tenant_parameter_before_user" {
@@ -133,7 +133,7 @@ run "tenant_parameter_before_user" {
   variables {
     routes = { "GET /{tenant}/{userId}/*" = {} }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 # The rules between routes are modules/route-rules' (its tests read the table
@@ -146,7 +146,7 @@ run "child_hidden_by_parent_deny" {
       "GET /projects/{projectId}/secrets" = { scopes = ["secrets.read"] }
     }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "open_route_covers_user_route" {
@@ -157,7 +157,7 @@ run "open_route_covers_user_route" {
       "GET /{tenant}/orders"       = {}
     }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "two_issuers_unbound_user_route" {
@@ -169,7 +169,7 @@ run "two_issuers_unbound_user_route" {
     }
     routes = { "GET /users/{userId}" = {} }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "two_issuers_default_route" {
@@ -180,7 +180,7 @@ run "two_issuers_default_route" {
       cognito = { issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc", client_ids = ["c1"] }
     }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "route_names_unknown_issuer" {
@@ -188,7 +188,7 @@ run "route_names_unknown_issuer" {
   variables {
     routes = { "GET /users/{userId}" = { issuers = ["cognito"] } }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "algorithm_hmac" {
@@ -222,7 +222,7 @@ run "environment_over_4kb" {
   variables {
     routes = { for i in range(60) : "GET /a-rather-long-resource-name-${i}/{userId}" => { scopes = ["scope.number.${i}"] } }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "scope_with_quote" {
@@ -352,7 +352,7 @@ run "environment_over_4kb_in_bytes" {
   variables {
     issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = [join("", [for i in range(700) : "ééé"])] } }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 # The role reaches only the configured issuers' items of the key table, and
@@ -500,7 +500,7 @@ run "bound_parameter_after_unbound" {
     issuers = { okta = { issuer = "https://dev-1.okta.com/oauth2/default", audiences = ["a"], path_claims = { tenantId = "tid" } } }
     routes  = { "GET /{region}/tenants/{tenantId}" = {} }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "bound_route_of_issuer_without_the_claim" {
@@ -512,7 +512,7 @@ run "bound_route_of_issuer_without_the_claim" {
     }
     routes = { "GET /tenants/{tenantId}" = { issuers = ["cognito"] } }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "bound_route_two_issuers" {
@@ -524,7 +524,7 @@ run "bound_route_two_issuers" {
     }
     routes = { "GET /tenants/{tenantId}" = {} }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }
 
 run "groups_child_hidden_by_parent" {
@@ -535,5 +535,5 @@ run "groups_child_hidden_by_parent" {
       "GET /projects/{projectId}/secrets" = { groups = ["admins", "auditors"] }
     }
   }
-  expect_failures = [aws_api_gateway_authorizer.this]
+  expect_failures = [aws_lambda_permission.this]
 }

@@ -1,5 +1,5 @@
 # CORS and gateway responses, planned against a mocked provider (offline):
-# the preflight methods per route path, the headers of each gateway response,
+# the preflight operations per route path, the headers of each gateway response,
 # the 401/403 wording, and the input rules.
 mock_provider "aws" {
   mock_resource "aws_api_gateway_rest_api" {
@@ -11,8 +11,8 @@ mock_provider "aws" {
 }
 
 variables {
-  name          = "orders"
-  authorizer_id = "auth01"
+  name       = "orders"
+  authorizer = { name = "orders-authorizer-openapi", invoke_arn = "arn:authorizer" }
   routes = {
     "GET /users/{userId}"        = { function_name = "hello", invoke_arn = "arn:hello" }
     "DELETE /users/{userId}"     = { function_name = "hello", invoke_arn = "arn:hello" }
@@ -25,31 +25,31 @@ run "off_by_default" {
   command = apply
 
   assert {
-    condition     = length(aws_api_gateway_method.options) == 0 && length(aws_api_gateway_integration_response.options) == 0
+    condition     = alltrue([for _, ops in jsondecode(output.body).paths : !contains(keys(ops), "options")])
     error_message = "no OPTIONS method without cors"
   }
   assert {
-    condition     = toset(keys(aws_api_gateway_gateway_response.this)) == toset(["UNAUTHORIZED", "ACCESS_DENIED"])
+    condition     = toset(keys(jsondecode(output.body)["x-amazon-apigateway-gateway-responses"])) == toset(["UNAUTHORIZED", "ACCESS_DENIED"])
     error_message = "without cors only the 401 and 403 are customised"
   }
   assert {
-    condition     = aws_api_gateway_gateway_response.this["UNAUTHORIZED"].response_parameters["gatewayresponse.header.WWW-Authenticate"] == "'Bearer realm=\"orders\"'"
+    condition     = jsondecode(output.body)["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"].responseParameters["gatewayresponse.header.WWW-Authenticate"] == "'Bearer realm=\"orders\"'"
     error_message = "401: WWW-Authenticate names the Bearer scheme and the API's name as realm"
   }
   assert {
-    condition     = !can(regex("error", aws_api_gateway_gateway_response.this["UNAUTHORIZED"].response_parameters["gatewayresponse.header.WWW-Authenticate"]))
+    condition     = !can(regex("error", jsondecode(output.body)["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"].responseParameters["gatewayresponse.header.WWW-Authenticate"]))
     error_message = "401: no error code (RFC 6750 3.1)"
   }
   assert {
-    condition     = aws_api_gateway_gateway_response.this["UNAUTHORIZED"].status_code == "401" && aws_api_gateway_gateway_response.this["ACCESS_DENIED"].status_code == "403"
+    condition     = jsondecode(output.body)["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"].statusCode == "401" && jsondecode(output.body)["x-amazon-apigateway-gateway-responses"]["ACCESS_DENIED"].statusCode == "403"
     error_message = "status codes"
   }
   assert {
-    condition     = jsondecode(aws_api_gateway_gateway_response.this["ACCESS_DENIED"].response_templates["application/json"]).message == "The token is valid but does not grant access to this resource"
+    condition     = jsondecode(jsondecode(output.body)["x-amazon-apigateway-gateway-responses"]["ACCESS_DENIED"].responseTemplates["application/json"]).message == "The token is valid but does not grant access to this resource"
     error_message = "403: the default message says the token is valid but not for this resource"
   }
   assert {
-    condition     = aws_api_gateway_gateway_response.this["ACCESS_DENIED"].response_parameters == null
+    condition     = !can(jsondecode(output.body)["x-amazon-apigateway-gateway-responses"]["ACCESS_DENIED"].responseParameters)
     error_message = "403 without cors: no headers (null, not an empty map, so the second plan is clean)"
   }
   assert {
@@ -65,59 +65,59 @@ run "on" {
   }
 
   assert {
-    condition     = toset(keys(aws_api_gateway_method.options)) == toset(["/users/{userId}", "/users/{userId}/orders", "/"])
+    condition     = toset([for p, ops in jsondecode(output.body).paths : p if contains(keys(ops), "options")]) == toset(["/users/{userId}", "/users/{userId}/orders", "/"])
     error_message = "one OPTIONS method per route path"
   }
   assert {
-    condition     = alltrue([for _, m in aws_api_gateway_method.options : m.authorization == "NONE" && m.http_method == "OPTIONS"])
+    condition     = alltrue([for _, ops in jsondecode(output.body).paths : !can(ops.options.security)])
     error_message = "a preflight carries no token: OPTIONS has no authorizer"
   }
   assert {
-    condition     = alltrue([for _, i in aws_api_gateway_integration.options : i.type == "MOCK" && jsondecode(i.request_templates["application/json"]).statusCode == 204])
+    condition     = alltrue([for _, ops in jsondecode(output.body).paths : ops.options["x-amazon-apigateway-integration"].type == "mock" && jsondecode(ops.options["x-amazon-apigateway-integration"].requestTemplates["application/json"]).statusCode == 204])
     error_message = "MOCK integrations answering 204"
   }
   assert {
-    condition     = aws_api_gateway_integration_response.options["/users/{userId}"].response_parameters["method.response.header.Access-Control-Allow-Methods"] == "'DELETE,GET,OPTIONS'"
+    condition     = jsondecode(output.body).paths["/users/{userId}"].options["x-amazon-apigateway-integration"].responses.default.responseParameters["method.response.header.Access-Control-Allow-Methods"] == "'DELETE,GET,OPTIONS'"
     error_message = "allowed methods default to the path's verbs plus OPTIONS"
   }
   assert {
-    condition     = aws_api_gateway_integration_response.options["/"].response_parameters["method.response.header.Access-Control-Allow-Origin"] == "'http://127.0.0.1:8081'"
+    condition     = jsondecode(output.body).paths["/"].options["x-amazon-apigateway-integration"].responses.default.responseParameters["method.response.header.Access-Control-Allow-Origin"] == "'http://127.0.0.1:8081'"
     error_message = "the preflight names the one origin"
   }
   assert {
-    condition     = aws_api_gateway_integration_response.options["/"].response_parameters["method.response.header.Access-Control-Allow-Headers"] == "'Authorization,Content-Type'"
+    condition     = jsondecode(output.body).paths["/"].options["x-amazon-apigateway-integration"].responses.default.responseParameters["method.response.header.Access-Control-Allow-Headers"] == "'Authorization,Content-Type'"
     error_message = "allowed headers default to Authorization and Content-Type"
   }
   assert {
-    condition     = aws_api_gateway_integration_response.options["/"].response_parameters["method.response.header.Access-Control-Max-Age"] == "'600'"
+    condition     = jsondecode(output.body).paths["/"].options["x-amazon-apigateway-integration"].responses.default.responseParameters["method.response.header.Access-Control-Max-Age"] == "'600'"
     error_message = "max age"
   }
   assert {
-    condition     = alltrue([for _, r in aws_api_gateway_integration_response.options : !contains(keys(r.response_parameters), "method.response.header.Access-Control-Allow-Credentials")])
+    condition     = alltrue([for _, ops in jsondecode(output.body).paths : !contains(keys(ops.options["x-amazon-apigateway-integration"].responses.default.responseParameters), "method.response.header.Access-Control-Allow-Credentials")])
     error_message = "no credentials mode"
   }
   assert {
-    condition     = alltrue([for k, r in aws_api_gateway_method_response.options : toset(keys(r.response_parameters)) == toset(keys(aws_api_gateway_integration_response.options[k].response_parameters))])
+    condition     = alltrue([for _, ops in jsondecode(output.body).paths : toset([for h, _ in ops.options.responses["204"].headers : "method.response.header.${h}"]) == toset(keys(ops.options["x-amazon-apigateway-integration"].responses.default.responseParameters))])
     error_message = "every header the integration response maps is declared on the method response"
   }
   assert {
-    condition     = toset(keys(aws_api_gateway_gateway_response.this)) == toset(["UNAUTHORIZED", "ACCESS_DENIED", "MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"])
+    condition     = toset(keys(jsondecode(output.body)["x-amazon-apigateway-gateway-responses"])) == toset(["UNAUTHORIZED", "ACCESS_DENIED", "MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"])
     error_message = "the five gateway responses"
   }
   assert {
-    condition = alltrue([for _, r in aws_api_gateway_gateway_response.this : (
-      r.response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"] == "'http://127.0.0.1:8081'" &&
-      r.response_parameters["gatewayresponse.header.Access-Control-Expose-Headers"] == "'WWW-Authenticate'" &&
-      r.response_parameters["gatewayresponse.header.Vary"] == "'Origin'"
+    condition = alltrue([for _, r in jsondecode(output.body)["x-amazon-apigateway-gateway-responses"] : (
+      r.responseParameters["gatewayresponse.header.Access-Control-Allow-Origin"] == "'http://127.0.0.1:8081'" &&
+      r.responseParameters["gatewayresponse.header.Access-Control-Expose-Headers"] == "'WWW-Authenticate'" &&
+      r.responseParameters["gatewayresponse.header.Vary"] == "'Origin'"
     )])
     error_message = "every gateway response carries the origin, exposes WWW-Authenticate and varies on Origin"
   }
   assert {
-    condition     = aws_api_gateway_gateway_response.this["UNAUTHORIZED"].response_parameters["gatewayresponse.header.WWW-Authenticate"] == "'Bearer realm=\"orders\"'"
+    condition     = jsondecode(output.body)["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"].responseParameters["gatewayresponse.header.WWW-Authenticate"] == "'Bearer realm=\"orders\"'"
     error_message = "the 401 keeps WWW-Authenticate with cors"
   }
   assert {
-    condition     = aws_api_gateway_gateway_response.this["MISSING_AUTHENTICATION_TOKEN"].response_templates == null && aws_api_gateway_gateway_response.this["MISSING_AUTHENTICATION_TOKEN"].status_code == null
+    condition     = !can(jsondecode(output.body)["x-amazon-apigateway-gateway-responses"]["MISSING_AUTHENTICATION_TOKEN"].responseTemplates) && !can(jsondecode(output.body)["x-amazon-apigateway-gateway-responses"]["MISSING_AUTHENTICATION_TOKEN"].statusCode)
     error_message = "MISSING_AUTHENTICATION_TOKEN stays as API Gateway words it"
   }
   assert {
@@ -143,19 +143,19 @@ run "configured" {
   }
 
   assert {
-    condition     = aws_api_gateway_integration_response.options["/users/{userId}"].response_parameters["method.response.header.Access-Control-Allow-Methods"] == "'GET,OPTIONS'"
+    condition     = jsondecode(output.body).paths["/users/{userId}"].options["x-amazon-apigateway-integration"].responses.default.responseParameters["method.response.header.Access-Control-Allow-Methods"] == "'GET,OPTIONS'"
     error_message = "allow_methods replaces the per-path verbs"
   }
   assert {
-    condition     = aws_api_gateway_gateway_response.this["UNAUTHORIZED"].response_parameters["gatewayresponse.header.WWW-Authenticate"] == "'Bearer realm=\"orders api\"'"
+    condition     = jsondecode(output.body)["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"].responseParameters["gatewayresponse.header.WWW-Authenticate"] == "'Bearer realm=\"orders api\"'"
     error_message = "realm"
   }
   assert {
-    condition     = jsondecode(aws_api_gateway_gateway_response.this["UNAUTHORIZED"].response_templates["application/json"]).message == "Sign in again"
+    condition     = jsondecode(jsondecode(output.body)["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"].responseTemplates["application/json"]).message == "Sign in again"
     error_message = "401 message"
   }
   assert {
-    condition     = jsondecode(aws_api_gateway_gateway_response.this["ACCESS_DENIED"].response_templates["application/json"]).message == "Not yours"
+    condition     = jsondecode(jsondecode(output.body)["x-amazon-apigateway-gateway-responses"]["ACCESS_DENIED"].responseTemplates["application/json"]).message == "Not yours"
     error_message = "403 message"
   }
 }
@@ -167,7 +167,7 @@ run "responses_left_to_api_gateway" {
   }
 
   assert {
-    condition     = length(aws_api_gateway_gateway_response.this) == 0
+    condition     = length(jsondecode(output.body)["x-amazon-apigateway-gateway-responses"]) == 0
     error_message = "create = false customises nothing"
   }
 }

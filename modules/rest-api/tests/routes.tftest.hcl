@@ -10,8 +10,13 @@ mock_provider "aws" {
 }
 
 variables {
-  name          = "orders"
-  authorizer_id = "auth01"
+  name = "orders"
+  authorizer = {
+    name                           = "orders-authorizer-openapi"
+    invoke_arn                     = "arn:authorizer"
+    identity_validation_expression = "^Bearer .+$"
+    result_ttl_in_seconds          = 0
+  }
   routes = {
     "GET /users/{userId}"             = { function_name = "hello", invoke_arn = "arn:hello" }
     "GET /users/{userId}/orders"      = { function_name = "orders", invoke_arn = "arn:orders", scopes = ["orders.read"] }
@@ -26,20 +31,23 @@ run "tree" {
   command = apply
 
   assert {
-    condition     = toset(keys(aws_api_gateway_resource.depth1)) == toset(["/users", "/files", "/status", "/orders"])
-    error_message = "depth 1 holds each first segment once"
+    condition     = toset(keys(jsondecode(output.body).paths)) == toset(["/users/{userId}", "/users/{userId}/orders", "/files/{proxy+}", "/status", "/orders/{orderId}/lines/{n}", "/"])
+    error_message = "one OpenAPI path per route path: API Gateway builds the resource tree from them"
   }
   assert {
-    condition     = toset(keys(aws_api_gateway_resource.depth2)) == toset(["/users/{userId}", "/files/{proxy+}", "/orders/{orderId}"])
-    error_message = "shared prefixes share their resource"
+    condition     = alltrue(flatten([for _, ops in jsondecode(output.body).paths : [for _, op in ops : length(op.security) == 1 && keys(op.security[0]) == ["orders-authorizer-openapi"]]]))
+    error_message = "every operation requires the authorizer"
   }
   assert {
-    condition     = aws_api_gateway_resource.depth3["/users/{userId}/orders"].path_part == "orders"
-    error_message = "depth 3 path part"
+    condition = jsondecode(output.body).components.securitySchemes["orders-authorizer-openapi"] == {
+      type                             = "apiKey", name = "Authorization", in = "header", "x-amazon-apigateway-authtype" = "custom"
+      "x-amazon-apigateway-authorizer" = { type = "token", authorizerUri = "arn:authorizer", authorizerResultTtlInSeconds = 0, identityValidationExpression = "^Bearer .+$" }
+    }
+    error_message = "the authorizer is a TOKEN security scheme with its URI, TTL and validation expression"
   }
   assert {
-    condition     = length(aws_api_gateway_resource.depth4) == 1 && length(aws_api_gateway_resource.depth5) == 0
-    error_message = "depth 4 holds /orders/{orderId}/lines/{n}"
+    condition     = aws_api_gateway_rest_api.this.put_rest_api_mode == "overwrite"
+    error_message = "the body replaces the whole definition: a removed route is gone"
   }
   assert {
     condition     = length(output.authorizer_routes["GET /files/*"].scopes) == 0 && output.authorizer_routes["GET /users/{userId}/orders"].scopes[0] == "orders.read"
@@ -54,33 +62,33 @@ run "tree" {
     error_message = "one permission per Lambda route, none for HTTP routes"
   }
   assert {
-    condition     = aws_api_gateway_integration.this["GET /status"].type == "HTTP_PROXY" && aws_api_gateway_integration.this["GET /users/{userId}"].type == "AWS_PROXY"
+    condition     = jsondecode(output.body).paths["/status"].get["x-amazon-apigateway-integration"].type == "http_proxy" && jsondecode(output.body).paths["/users/{userId}"].get["x-amazon-apigateway-integration"].type == "aws_proxy"
     error_message = "integration types"
   }
   assert {
-    condition     = aws_api_gateway_integration.this["PUT /orders/{orderId}/lines/{n}"].request_parameters["integration.request.path.orderId"] == "method.request.path.orderId"
+    condition     = jsondecode(output.body).paths["/orders/{orderId}/lines/{n}"].put["x-amazon-apigateway-integration"].requestParameters["integration.request.path.orderId"] == "method.request.path.orderId"
     error_message = "HTTP_PROXY path parameters are passed on"
   }
   assert {
-    condition = aws_api_gateway_integration.this["PUT /orders/{orderId}/lines/{n}"].request_parameters == tomap({
+    condition = jsondecode(output.body).paths["/orders/{orderId}/lines/{n}"].put["x-amazon-apigateway-integration"].requestParameters == {
       "integration.request.path.orderId"     = "method.request.path.orderId"
       "integration.request.path.n"           = "method.request.path.n"
       "integration.request.header.X-User-Id" = "context.authorizer.userId"
       "integration.request.header.X-Issuer"  = "context.authorizer.issuerName"
       "integration.request.header.X-Scope"   = "context.authorizer.scope"
-    })
+    }
     error_message = "an HTTP_PROXY integration maps its path parameters and the authorizer's userId, issuerName and scope into X-User-Id, X-Issuer and X-Scope"
   }
   assert {
-    condition     = aws_api_gateway_integration.this["GET /status"].request_parameters["integration.request.header.X-User-Id"] == "context.authorizer.userId"
+    condition     = jsondecode(output.body).paths["/status"].get["x-amazon-apigateway-integration"].requestParameters["integration.request.header.X-User-Id"] == "context.authorizer.userId"
     error_message = "an HTTP_PROXY route without path parameters gets the identity headers too"
   }
   assert {
-    condition     = length(coalesce(aws_api_gateway_integration.this["GET /users/{userId}"].request_parameters, {})) == 0
+    condition     = !can(jsondecode(output.body).paths["/users/{userId}"].get["x-amazon-apigateway-integration"].requestParameters)
     error_message = "an AWS_PROXY integration maps nothing: the function reads requestContext.authorizer"
   }
   assert {
-    condition     = aws_api_gateway_method.this["GET /files/{proxy+}"].request_parameters["method.request.path.proxy"]
+    condition     = jsondecode(output.body).paths["/files/{proxy+}"].get.parameters == [{ name = "proxy", in = "path", required = true, schema = { type = "string" } }]
     error_message = "{proxy+} is a path parameter"
   }
 }
@@ -224,8 +232,8 @@ run "forwarded_claims_and_groups" {
     }
   }
   assert {
-    condition = (aws_api_gateway_integration.this["GET /status"].request_parameters["integration.request.header.X-Claim-email"] == "context.authorizer.email" &&
-    aws_api_gateway_integration.this["GET /status"].request_parameters["integration.request.header.X-Claim-tenant-id"] == "context.authorizer.tenant_id")
+    condition = (jsondecode(output.body).paths["/status"].get["x-amazon-apigateway-integration"].requestParameters["integration.request.header.X-Claim-email"] == "context.authorizer.email" &&
+    jsondecode(output.body).paths["/status"].get["x-amazon-apigateway-integration"].requestParameters["integration.request.header.X-Claim-tenant-id"] == "context.authorizer.tenant_id")
     error_message = "each forwarded context key is a header X-Claim-<key>, _ written -"
   }
   assert {

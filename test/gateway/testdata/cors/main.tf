@@ -56,23 +56,18 @@ resource "aws_lambda_permission" "authorizer" {
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.authorizer.function_name
   principal     = "apigateway.amazonaws.com"
-  source_arn    = "${module.rest_api.rest_api_execution_arn}/authorizers/${aws_api_gateway_authorizer.this.id}"
-}
-
-resource "aws_api_gateway_authorizer" "this" {
-  name                             = "jwt"
-  rest_api_id                      = module.rest_api.rest_api_id
-  type                             = "TOKEN"
-  authorizer_uri                   = aws_lambda_function.authorizer.invoke_arn
-  identity_source                  = "method.request.header.Authorization"
-  authorizer_result_ttl_in_seconds = 0
+  source_arn    = "${module.rest_api.rest_api_execution_arn}/authorizers/*"
 }
 
 module "rest_api" {
   source = "../../../../modules/rest-api"
 
-  name          = var.name
-  authorizer_id = aws_api_gateway_authorizer.this.id
+  name = var.name
+  authorizer = {
+    name                  = "jwt"
+    invoke_arn            = aws_lambda_function.authorizer.invoke_arn
+    result_ttl_in_seconds = 0
+  }
   routes = {
     "GET /hello/{userId}" = { http_url = "${var.backend_url}/hello/{userId}" }
   }
