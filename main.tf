@@ -29,7 +29,7 @@ module "authorizer" {
   role_name_prefix = var.role_name_prefix == null ? null : "${var.role_name_prefix}authorizer-"
 
   # The REST API's OpenAPI body declares the authorizer.
-  create_api_gateway_authorizer = false
+  create_api_gateway_authorizer  = false
   rest_api_execution_arn         = module.rest_api.rest_api_execution_arn
   result_ttl_in_seconds          = var.authorizer_result_ttl
   identity_validation_expression = var.identity_validation_expression
